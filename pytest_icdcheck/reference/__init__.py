@@ -1,0 +1,1 @@
+"""The reference engine: the shipped, correct implementation of the rules."""
