@@ -1,1 +1,88 @@
-"""pytest11 entry point (placeholder)."""
+"""The pytest11 entry point: thin hooks that hand the work to the modules named below.
+
+Loaded into every pytest run of an environment the package is installed in, so it
+imports nothing heavy: YAML, JSON Schema and the engine load only once a `*.icd.yaml`
+file is collected and a case runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_icdcheck.stash import RUN_STATE, SUMMARY
+from pytest_icdcheck.state import RunState
+from pytest_icdcheck.summary import Summary
+
+DEFAULT_ENGINE = "reference"  # the shipped engine (engines.resolve.DEFAULT_ENGINE)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_icdcheck import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("icdcheck", "ICD-10-CM / CPT coding engine cases (*.icd.yaml)")
+    group.addoption(
+        "--icd-engine",
+        metavar="SPEC",
+        default=None,
+        help="engine that codes the cases: 'reference' (the shipped one, default), a name "
+        "registered by a plugin or entry point, or package.module:attr (a class, factory "
+        "or instance). Overrides the icd_engine ini option.",
+    )
+    parser.addini(
+        "icd_engine",
+        "engine for *.icd.yaml cases (see --icd-engine)",
+        default=DEFAULT_ENGINE,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    spec = config.getoption("icd_engine") or config.getini("icd_engine") or DEFAULT_ENGINE
+    if not str(spec).strip():
+        raise pytest.UsageError("--icd-engine is empty; e.g. --icd-engine reference")
+    registered = _Registered(config)
+    config.stash[RUN_STATE] = RunState(str(spec), registered)
+    summary = Summary()
+    config.stash[SUMMARY] = summary
+    config.pluginmanager.register(summary, "icdcheck-summary")
+
+
+class _Registered:
+    """Engines offered through the plugin hook, asked for only when an engine is loaded."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+
+    def __iter__(self) -> Any:
+        return iter(self._config.hook.pytest_icdcheck_engines())
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if not file_path.name.endswith(".icd.yaml"):
+        return None
+    from pytest_icdcheck.collection import CaseFile
+
+    return CaseFile.from_parent(parent, path=file_path)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    outcome = getattr(item, "icdcheck_outcome", None)
+    if isinstance(outcome, dict):
+        # A plain dict survives xdist's report serialisation to the controller.
+        report.icdcheck = dict(outcome)  # type: ignore[attr-defined]
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    session.config.stash[RUN_STATE].close()

@@ -1,0 +1,121 @@
+"""pytest collectors: a `*.icd.yaml` file and one item per case (node id `FILE::id`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pytest_icdcheck.cases import Case, CaseFileError, read_cases
+from pytest_icdcheck.compare import compare
+from pytest_icdcheck.errors import IcdCheckError
+from pytest_icdcheck.failure import (
+    CaseMismatch,
+    InvalidCase,
+    render_engine_error,
+    render_invalid,
+    render_mismatch,
+)
+from pytest_icdcheck.state import RunState
+from pytest_icdcheck.stash import RUN_STATE
+
+SUFFIX = ".icd.yaml"
+
+
+class CaseFile(pytest.File):
+    def collect(self) -> Iterator[CaseItem]:
+        try:
+            cases = read_cases(self.path, _shown(self))
+        except CaseFileError as exc:
+            raise self.CollectError(str(exc)) from None
+        state = self.config.stash[RUN_STATE]
+        names: set[str] = set()
+        for case in cases:
+            _check_unique(case, state, names)
+            names.add(case.name)
+            yield CaseItem.from_parent(self, name=case.name, case=case)
+
+
+def _shown(node: pytest.File) -> str:
+    """The file as the user named it: relative to where pytest was started, if inside."""
+    try:
+        return str(node.path.relative_to(node.config.invocation_params.dir))
+    except ValueError:
+        return str(node.path)
+
+
+def _check_unique(case: Case, state: RunState, names_in_file: set[str]) -> None:
+    """Ids are unique in the whole run; a repeat fails as that case, naming both places."""
+    case_id = case.data.get("id")
+    if not isinstance(case_id, str) or case.name != case_id:
+        return
+    first = state.ids.get(case_id)
+    if first is None:
+        state.ids[case_id] = (case.file, case.line)
+        return
+    path, line = first
+    case.problems.append(
+        f"{case.file}:{case.line}: case id {case_id!r} is already used at {path}:{line}; "
+        "ids must be unique in the run: rename one"
+    )
+    if case.name in names_in_file:
+        case.name = f"cases[{case.index}]"  # keep node ids unique within the file
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: Case, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+        self.icdcheck_outcome: dict[str, Any] = {}
+        self.extra_keyword_matches.update(case.tags)
+        registered = {line.split(":")[0].split("(")[0].strip()
+                      for line in self.config.getini("markers")}
+        for tag in case.tags:
+            if tag in registered:
+                self.add_marker(tag)
+        if case.xfail:
+            self.add_marker(pytest.mark.xfail(reason=case.xfail, strict=False))
+        self.user_properties += [("case_id", case.name), ("source", case.source),
+                                 ("fiscal_year", str(case.fiscal_year or ""))]
+
+    def runtest(self) -> None:
+        case = self.case
+        if case.problems:
+            self.icdcheck_outcome = {"status": "error", "kind": "invalid-case"}
+            raise InvalidCase(render_invalid(case))
+        state = self.config.stash[RUN_STATE]
+        try:
+            adapter = state.engine()
+            self.icdcheck_outcome = {"engine": adapter.label}
+            result = adapter.run(case.name, case.encounter)
+        except IcdCheckError:
+            self.icdcheck_outcome.update(status="error", kind="engine")
+            raise
+        if case.expected is None:
+            self.icdcheck_outcome["status"] = "passed"
+            return
+        differences = compare(case.expected, result, ordered=case.ordered)
+        if differences:
+            self.icdcheck_outcome.update(
+                status="failed", fields=sorted({d.field for d in differences})
+            )
+            raise CaseMismatch(differences)
+        self.icdcheck_outcome["status"] = "passed"
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | Any:
+        exc = excinfo.value
+        label = self.icdcheck_outcome.get("engine")
+        if isinstance(exc, CaseMismatch):
+            verbose = self.config.get_verbosity() >= 2
+            return render_mismatch(self.case, exc.differences, label, verbose)
+        if isinstance(exc, InvalidCase):
+            return str(exc)
+        if isinstance(exc, IcdCheckError):
+            return render_engine_error(self.case, str(exc), label)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        return self.path, self.case.line - 1, f"case {self.case.name}"

@@ -1,0 +1,82 @@
+"""One engine for the session: describe it, run one case, close it — never raise past it.
+
+Whatever the engine does (raise, return garbage, return NaN) becomes an
+``EngineFailure`` with a message for the user; the case fails and the run goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pytest_icdcheck import schema
+from pytest_icdcheck.errors import EngineFailure, EngineInputError
+
+
+class EngineAdapter:
+    def __init__(self, spec: str, engine: Any) -> None:
+        self.spec = spec
+        self.engine = engine
+        self.info = self._describe()
+
+    @property
+    def label(self) -> str:
+        version = self.info.get("version")
+        return f"{self.info.get('name', self.spec)}" + (f" {version}" if version else "")
+
+    def _describe(self) -> dict[str, Any]:
+        describe = getattr(self.engine, "describe", None)
+        if not callable(describe):
+            return {"name": self.spec}
+        try:
+            info = describe()
+        except Exception as exc:  # an engine's describe() may fail; the cases still run
+            return {"name": self.spec, "describe_error": f"{type(exc).__name__}: {exc}"}
+        return dict(info) if isinstance(info, Mapping) else {"name": self.spec}
+
+    def run(self, case_id: str, encounter: Mapping[str, Any]) -> dict[str, Any]:
+        """The engine's result for ``encounter``, checked against result.schema.json."""
+        try:
+            result = self.engine.run(encounter)
+        except EngineInputError as exc:
+            raise EngineFailure(f"engine {self.label} refused the encounter: {exc}") from None
+        except Exception as exc:
+            raise EngineFailure(
+                f"engine {self.label} raised {type(exc).__name__}: {exc}"
+                + _where(exc)
+            ) from None
+        if not isinstance(result, Mapping):
+            raise EngineFailure(
+                f"engine {self.label} returned {type(result).__name__}, not a result mapping "
+                "(CONTRACT §3)"
+            )
+        result = dict(result)
+        problems = schema.result_problems(result)
+        if problems:
+            lines = [f"  {p.where}: {p.message}" for p in problems[: schema.MAX_ERRORS_SHOWN]]
+            raise EngineFailure(
+                f"engine {self.label} returned a result that breaks result.schema.json:\n"
+                + "\n".join(lines)
+            )
+        return result
+
+    def close(self) -> None:
+        close = getattr(self.engine, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # closing must never turn a green run red
+                pass
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame of the engine's own code: enough to find the bug, no traceback."""
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return ""
+    code = last.tb_frame.f_code
+    return f" (at {code.co_filename}:{last.tb_lineno} in {code.co_name})"

@@ -1,0 +1,59 @@
+"""What a failing case shows: the case's title and source, then one line per difference."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pytest_icdcheck.cases import Case
+from pytest_icdcheck.compare import Difference
+
+MAX_LINES = 20
+
+
+class CaseMismatch(Exception):
+    """The engine's result differs from the case's expectations."""
+
+    def __init__(self, differences: Sequence[Difference]) -> None:
+        super().__init__(f"{len(differences)} difference(s)")
+        self.differences = list(differences)
+
+
+class InvalidCase(Exception):
+    """The case breaks the case-file schema; the engine was never called."""
+
+
+def header(case: Case, engine_label: str | None, count: int = 0) -> list[str]:
+    first = f"case {case.name}" + (f" — {case.title}" if case.title else "")
+    if count:
+        first += f" ({count} difference{'s' if count > 1 else ''})"
+    lines = [first]
+    facts = []
+    if case.source:
+        facts.append(f"source: {case.source}")
+    if case.fiscal_year:
+        facts.append(f"FY{case.fiscal_year}")
+    if engine_label:
+        facts.append(f"engine: {engine_label}")
+    if facts:
+        lines.append(" · ".join(facts))
+    return lines
+
+
+def render_mismatch(
+    case: Case, differences: Sequence[Difference], engine_label: str | None, verbose: bool
+) -> str:
+    body = [f"  {d.text}" for d in differences]
+    if not verbose and len(body) > MAX_LINES:
+        hidden = len(body) - MAX_LINES
+        body = [*body[:MAX_LINES], f"  ... and {hidden} more difference(s) (-vv shows all)"]
+    return "\n".join([*header(case, engine_label, len(differences)), *body])
+
+
+def render_invalid(case: Case) -> str:
+    lines = [f"case {case.name} is not a valid case; the engine was not called:"]
+    lines += [f"  {p}" for p in case.problems]
+    return "\n".join(lines)
+
+
+def render_engine_error(case: Case, message: str, engine_label: str | None) -> str:
+    return "\n".join([*header(case, engine_label), f"  {message}"])

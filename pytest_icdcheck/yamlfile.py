@@ -1,0 +1,190 @@
+"""Read a case file: YAML to Python data, keeping codes as written and every line number.
+
+PyYAML (YAML 1.1) reads ``00100`` as the integer 64 and ``NO`` as False. A code must never
+be silently reinterpreted (CONTRACT §1), so scalars in code positions keep the text the
+user wrote. Unquoted dates are kept as their ISO text. The composed node tree is kept so
+that a schema error can be pointed at its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import yaml
+
+# Keys whose scalar value is a code, and keys whose list items are codes.
+CODE_KEYS = frozenset({"code", "due_to"})
+CODE_LIST_KEYS = frozenset({"diagnoses", "codes", "modifiers"})
+
+STR_TAG = "tag:yaml.org,2002:str"
+_REINTERPRETED = frozenset(
+    {
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null",
+    }
+)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+# Refuse files before they exhaust memory or reach an engine.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+# An alias bomb expands a few lines into billions of nodes; count nodes as they are walked.
+MAX_NODES = 2_000_000
+
+
+class YamlFileError(Exception):
+    """The file cannot be read as a case file at all; the message names file and line."""
+
+
+@dataclass
+class LoadedYaml:
+    path: Path
+    name: str  # how messages name the file
+    data: Any
+    root: yaml.Node
+    # (path in the data, line, message) for problems PyYAML lets through (duplicate keys).
+    problems: list[tuple[tuple[str | int, ...], int, str]] = field(default_factory=list)
+
+    def line_of(self, path: tuple[str | int, ...]) -> int:
+        """1-based line of the deepest node along ``path`` that exists in the file."""
+        return node_at(self.root, path).start_mark.line + 1
+
+
+def node_at(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node:
+    import yaml
+
+    node = root
+    for part in path:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == part:
+                    child = value
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node
+
+
+def _loader_class() -> type[Any]:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
+    """Parse ``path``; raise YamlFileError with file, line, column and the reason."""
+    import yaml
+
+    name = shown_as or str(path)
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise YamlFileError(f"{name}: cannot read the file: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise YamlFileError(
+            f"{name}: file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 1_000_000} MB "
+            "limit for one case file; split it into several *.icd.yaml files"
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlFileError(
+            f"{name}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); save it as UTF-8"
+        ) from None
+    loader = _loader_class()(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise YamlFileError(
+                f"{name}:1: the file is empty; a case file is a mapping with a `cases:` list"
+            )
+        problems: list[tuple[tuple[str | int, ...], int, str]] = []
+        _prepare(root, (), None, problems)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        raise YamlFileError(_describe_yaml_error(name, exc)) from None
+    except yaml.YAMLError as exc:
+        raise YamlFileError(f"{name}: not valid YAML: {exc}") from None
+    except _TooManyNodes as exc:
+        raise YamlFileError(
+            f"{name}:{exc.line}: more than {MAX_NODES:,} YAML nodes once aliases are expanded "
+            "(an alias bomb or a huge file); split the file or remove the repeated aliases"
+        ) from None
+    except RecursionError:
+        raise YamlFileError(f"{name}: YAML nested too deeply to be a case file") from None
+    finally:
+        loader.dispose()
+    return LoadedYaml(path=path, name=name, data=data, root=root, problems=problems)
+
+
+def _describe_yaml_error(path: str, exc: Any) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+    reason = " ".join(part for part in (exc.context, exc.problem) if part)
+    return f"{where}: YAML syntax error: {reason or exc}"
+
+
+def _prepare(
+    root: yaml.Node,
+    path: tuple[str | int, ...],
+    parent_key: str | None,
+    problems: list[tuple[tuple[str | int, ...], int, str]],
+) -> None:
+    """Walk the node tree once: retag codes and dates as strings, find duplicate keys.
+
+    Iterative with a node budget, so neither deep nesting nor alias bombs can hang it.
+    """
+    import yaml
+
+    budget = MAX_NODES
+    stack: list[tuple[yaml.Node, tuple[str | int, ...], str | None, bool]] = [
+        (root, path, parent_key, False)
+    ]
+    while stack:
+        node, where, key, in_code_list = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise _TooManyNodes(node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _TIMESTAMP:
+                node.tag = STR_TAG
+            elif (key in CODE_KEYS or in_code_list) and node.tag in _REINTERPRETED:
+                if not node.style and node.value not in ("", "~", "null", "Null", "NULL"):
+                    node.tag = STR_TAG
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for knode, vnode in node.value:
+                kname = knode.value if isinstance(knode, yaml.ScalarNode) else None
+                if kname is not None and kname != "<<":
+                    line = knode.start_mark.line + 1
+                    if kname in seen:
+                        problems.append(
+                            (
+                                (*where, kname),
+                                line,
+                                f"key `{kname}` appears twice (lines {seen[kname]} and {line}); "
+                                "YAML would keep only the last: remove one",
+                            )
+                        )
+                    seen[kname] = line
+                stack.append((vnode, (*where, kname or "?"), kname, kname in CODE_LIST_KEYS))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                stack.append((item, (*where, i), key, in_code_list))
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
