@@ -145,11 +145,11 @@ def _make_case(
     for p in schema.case_problems(data):
         pline = loaded.line_of(("cases", index, *p.path))
         if pline == line and p.path and p.path[0] in defaults and p.path[0] not in raw:
-            where = f"{p.where} (from `defaults`)"
+            shown_where = f"{p.where} (from `defaults`)"
             pline = loaded.line_of(("defaults", *p.path))
         else:
-            where = p.where
-        found.append((pline, f"{where}: {p.message}"))
+            shown_where = p.where
+        found.append((pline, f"{shown_where}: {p.message}"))
     problems = [f"{shown}:{pline}: {message}" for pline, message in sorted(found)]
     if len(problems) > schema.MAX_ERRORS_SHOWN:
         hidden = len(problems) - schema.MAX_ERRORS_SHOWN

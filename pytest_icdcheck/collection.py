@@ -17,8 +17,8 @@ from pytest_icdcheck.failure import (
     render_invalid,
     render_mismatch,
 )
-from pytest_icdcheck.state import RunState
 from pytest_icdcheck.stash import RUN_STATE
+from pytest_icdcheck.state import RunState
 
 SUFFIX = ".icd.yaml"
 
@@ -69,15 +69,19 @@ class CaseItem(pytest.Item):
         self.case = case
         self.icdcheck_outcome: dict[str, Any] = {}
         self.extra_keyword_matches.update(case.tags)
-        registered = {line.split(":")[0].split("(")[0].strip()
-                      for line in self.config.getini("markers")}
+        registered = {
+            line.split(":")[0].split("(")[0].strip() for line in self.config.getini("markers")
+        }
         for tag in case.tags:
             if tag in registered:
                 self.add_marker(tag)
         if case.xfail:
             self.add_marker(pytest.mark.xfail(reason=case.xfail, strict=False))
-        self.user_properties += [("case_id", case.name), ("source", case.source),
-                                 ("fiscal_year", str(case.fiscal_year or ""))]
+        self.user_properties += [
+            ("case_id", case.name),
+            ("source", case.source),
+            ("fiscal_year", str(case.fiscal_year or "")),
+        ]
 
     def runtest(self) -> None:
         case = self.case

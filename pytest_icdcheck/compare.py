@@ -31,7 +31,9 @@ def compare(
     """Compare only the keys present in ``expected``; ``[]`` means "must be empty"."""
     diffs: list[Difference] = []
     if "diagnoses" in expected:
-        diffs += _diagnoses(list(expected["diagnoses"]), list(result.get("diagnoses") or []), ordered)
+        diffs += _diagnoses(
+            list(expected["diagnoses"]), list(result.get("diagnoses") or []), ordered
+        )
     if "services" in expected:
         diffs += _multiset(
             "services", expected["services"], result.get("services") or [], _service_key, _service
@@ -57,14 +59,25 @@ def _diagnoses(exp: list[str], got: list[str], ordered: bool) -> list[Difference
                 out.append(_position_diff(i, e, g))
         if out and Counter(exp) == Counter(got):
             seq = ", ".join(got)
-            out = [Difference("diagnoses", "changed", f"diagnoses: sequence expected "
-                              f"{', '.join(exp)}, got {seq}")]
+            out = [
+                Difference(
+                    "diagnoses",
+                    "changed",
+                    f"diagnoses: sequence expected {', '.join(exp)}, got {seq}",
+                )
+            ]
         return out
     if exp[:1] != got[:1]:
         e0, g0 = (exp[0] if exp else None), (got[0] if got else None)
         if Counter(exp) == Counter(got):
-            return [Difference("diagnoses", "changed", f"diagnoses[0]: expected {e0}, got {g0} "
-                               f"(same codes, sequenced {', '.join(got)})")]
+            return [
+                Difference(
+                    "diagnoses",
+                    "changed",
+                    f"diagnoses[0]: expected {e0}, got {g0} "
+                    f"(same codes, sequenced {', '.join(got)})",
+                )
+            ]
         out.append(_position_diff(0, e0, g0))
     out += _multiset("diagnoses", exp[1:], got[1:], lambda c: c, str)
     return out
@@ -124,7 +137,7 @@ def _pair_changes(
             if (
                 isinstance(mk, tuple)
                 and isinstance(uk, tuple)
-                and mk[:2 if field == "edits" else 1] == uk[:2 if field == "edits" else 1]
+                and mk[: 2 if field == "edits" else 1] == uk[: 2 if field == "edits" else 1]
                 and missing[mk] > 0
                 and unexpected[uk] > 0
             ):
@@ -142,38 +155,42 @@ def _pair_changes(
     return out
 
 
-def _service_key(s: Any) -> Hashable:
+def _service_key(s: Any) -> tuple[str, int, tuple[str, ...]]:
     if not isinstance(s, Mapping):
         return (str(s), 1, ())
-    return (str(s.get("code")), s.get("units", 1), tuple(sorted(s.get("modifiers") or [])))
+    mods = tuple(sorted(map(str, s.get("modifiers") or [])))
+    return (str(s.get("code")), s.get("units", 1), mods)
 
 
 def _service(s: Any) -> str:
-    code, units, mods = _service_key(s)  # type: ignore[misc]
+    code, units, mods = _service_key(s)
     text = str(code) + "".join(f"-{m}" for m in mods)
     return text + (f" x{units}" if units != 1 else "")
 
 
-def _edit_key(e: Any) -> Hashable:
+def _edit_key(e: Any) -> tuple[str, tuple[str, ...], str]:
     rule = str(e.get("rule"))
-    return (rule, tuple(sorted(map(str, e.get("codes") or []))),
-            e.get("severity") or RULE_SEVERITY.get(rule, "error"))
+    return (
+        rule,
+        tuple(sorted(map(str, e.get("codes") or []))),
+        str(e.get("severity") or RULE_SEVERITY.get(rule, "error")),
+    )
 
 
 def _edit(e: Any, message: bool = True) -> str:
-    rule, codes, _ = _edit_key(e)  # type: ignore[misc]
+    rule, codes, _ = _edit_key(e)
     text = f"{rule}({', '.join(codes)})"
     if message and e.get("message"):
         text += f' "{e["message"]}"'
     return text
 
 
-def _cdi_key(c: Any) -> Hashable:
+def _cdi_key(c: Any) -> tuple[str, tuple[str, ...]]:
     return (str(c.get("rule")), tuple(sorted(map(str, c.get("codes") or []))))
 
 
 def _cdi(c: Any) -> str:
-    rule, codes = _cdi_key(c)  # type: ignore[misc]
+    rule, codes = _cdi_key(c)
     text = f"{rule}({', '.join(codes)})"
     if c.get("message"):
         text += f' "{c["message"]}"'
@@ -188,14 +205,21 @@ def _hcc(expected: Mapping[str, Any], got: Any) -> list[Difference]:
         have = got.get(key)
         if key == "categories":
             exp_set, got_set = set(map(str, value)), set(map(str, have or []))
-            out += [Difference("hcc", "missing", f"hcc.categories: missing HCC {c}")
-                    for c in sorted(exp_set - got_set, key=_num)]
-            out += [Difference("hcc", "unexpected", f"hcc.categories: unexpected HCC {c}")
-                    for c in sorted(got_set - exp_set, key=_num)]
+            out += [
+                Difference("hcc", "missing", f"hcc.categories: missing HCC {c}")
+                for c in sorted(exp_set - got_set, key=_num)
+            ]
+            out += [
+                Difference("hcc", "unexpected", f"hcc.categories: unexpected HCC {c}")
+                for c in sorted(got_set - exp_set, key=_num)
+            ]
         elif key == "coefficient_sum":
             if not isinstance(have, (int, float)) or abs(have - value) > COEFFICIENT_TOLERANCE:
-                out.append(Difference("hcc", "changed",
-                                      f"hcc.coefficient_sum: expected {value}, got {have}"))
+                out.append(
+                    Difference(
+                        "hcc", "changed", f"hcc.coefficient_sum: expected {value}, got {have}"
+                    )
+                )
         elif have != value:
             out.append(Difference("hcc", "changed", f"hcc.{key}: expected {value}, got {have}"))
     return out

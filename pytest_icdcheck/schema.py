@@ -92,7 +92,9 @@ def _non_finite(value: Any, path: tuple[str | int, ...]) -> Iterable[tuple[str |
 
 
 def _problems(validator: Any, instance: Any) -> list[SchemaProblem]:
-    errors = sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message))
+    errors = sorted(
+        validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message)
+    )
     out: list[SchemaProblem] = []
     for error in errors:
         out.extend(_explain(error))
@@ -118,12 +120,18 @@ def _explain(error: Any) -> list[SchemaProblem]:
     explain: dict[str, Callable[[], str]] = {
         "required": lambda: f"missing required key `{_missing_key(error)}`",
         "additionalProperties": lambda: _unknown_keys(error),
-        "enum": lambda: f"{_show(value)} is not allowed; expected one of: "
-        + ", ".join(_show(v) for v in error.validator_value),
+        "enum": lambda: (
+            f"{_show(value)} is not allowed; expected one of: "
+            + ", ".join(_show(v) for v in error.validator_value)
+        ),
         "const": lambda: f"expected {_show(error.validator_value)}, got {_show(value)}",
-        "type": lambda: f"expected {_a(error.validator_value)}, got {_type_of(value)} {_show(value)}",
-        "pattern": lambda: f"{_show(value)} does not have the required form "
-        f"(pattern {error.validator_value})" + _pattern_hint(path, value),
+        "type": lambda: (
+            f"expected {_a(error.validator_value)}, got {_type_of(value)} {_show(value)}"
+        ),
+        "pattern": lambda: (
+            f"{_show(value)} does not have the required form "
+            f"(pattern {error.validator_value})" + _pattern_hint(path, value)
+        ),
         "minimum": lambda: f"{_show(value)} is below the minimum {error.validator_value}",
         "maximum": lambda: f"{_show(value)} is above the maximum {error.validator_value}",
         "minItems": lambda: f"needs at least {error.validator_value} item(s)",
@@ -180,5 +188,5 @@ def _a(types: Any) -> str:
         "null": "null",
     }
     if isinstance(types, list):
-        return " or ".join(words.get(t, t) for t in types)
+        return " or ".join(words.get(t, str(t)) for t in types)
     return words.get(types, str(types))

@@ -64,9 +64,12 @@ def node_at(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node:
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.value == part:
                     child = value
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
         if child is None:
             break
         node = child
@@ -158,11 +161,13 @@ def _prepare(
         if budget < 0:
             raise _TooManyNodes(node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
-            if node.tag == _TIMESTAMP:
+            if node.tag == _TIMESTAMP or (
+                (key in CODE_KEYS or in_code_list)
+                and node.tag in _REINTERPRETED
+                and not node.style  # plain, unquoted
+                and node.value not in ("", "~", "null", "Null", "NULL")
+            ):
                 node.tag = STR_TAG
-            elif (key in CODE_KEYS or in_code_list) and node.tag in _REINTERPRETED:
-                if not node.style and node.value not in ("", "~", "null", "Null", "NULL"):
-                    node.tag = STR_TAG
         elif isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for knode, vnode in node.value:

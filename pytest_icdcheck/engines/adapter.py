@@ -6,6 +6,7 @@ Whatever the engine does (raise, return garbage, return NaN) becomes an
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,8 +43,7 @@ class EngineAdapter:
             raise EngineFailure(f"engine {self.label} refused the encounter: {exc}") from None
         except Exception as exc:
             raise EngineFailure(
-                f"engine {self.label} raised {type(exc).__name__}: {exc}"
-                + _where(exc)
+                f"engine {self.label} raised {type(exc).__name__}: {exc}" + _where(exc)
             ) from None
         if not isinstance(result, Mapping):
             raise EngineFailure(
@@ -63,10 +63,8 @@ class EngineAdapter:
     def close(self) -> None:
         close = getattr(self.engine, "close", None)
         if callable(close):
-            try:
+            with contextlib.suppress(Exception):  # closing must never turn a green run red
                 close()
-            except Exception:  # closing must never turn a green run red
-                pass
 
 
 def _where(exc: BaseException) -> str:

@@ -63,8 +63,7 @@ def _import_attr(spec: str) -> Any:
         ) from None
     except Exception as exc:
         raise EngineSpecError(
-            f"--icd-engine {spec!r}: importing {module_name!r} raised "
-            f"{type(exc).__name__}: {exc}"
+            f"--icd-engine {spec!r}: importing {module_name!r} raised {type(exc).__name__}: {exc}"
         ) from None
     obj: Any = module
     for part in attr.split("."):
@@ -84,8 +83,7 @@ def _instantiate(spec: str, target: Any) -> Any:
             target = target.load()
         except Exception as exc:
             raise EngineSpecError(
-                f"--icd-engine {spec!r}: loading its entry point raised "
-                f"{type(exc).__name__}: {exc}"
+                f"--icd-engine {spec!r}: loading its entry point raised {type(exc).__name__}: {exc}"
             ) from None
     engine = target
     if inspect.isclass(target) or (callable(target) and not _is_engine(target)):
