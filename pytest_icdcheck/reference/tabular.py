@@ -1,0 +1,112 @@
+"""The ICD-10-CM tabular list, from the simple_icd_10_cm package (imported on first use).
+
+simple_icd_10_cm takes about two seconds to import, so nothing here touches it until a
+question needs the tabular, and every answer is cached for the life of the process.
+Codes are in our canonical form: upper case, dotted after the third character (``R25.3``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from types import ModuleType
+
+from pytest_icdcheck.reference.codesets import CodeSet, find_references
+
+_CANONICAL = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
+
+
+@functools.cache
+def _icd() -> ModuleType:
+    import simple_icd_10_cm
+
+    module: ModuleType = simple_icd_10_cm
+    return module
+
+
+def is_canonical(code: str) -> bool:
+    """Written the way the tabular writes codes (``R25.3``, not ``R253``/``r25.3``)."""
+    return bool(_CANONICAL.match(code))
+
+
+def normalize(code: str) -> str:
+    """The canonical spelling of what someone probably meant: ' r253 ' → 'R25.3'."""
+    bare = re.sub(r"[\s.]", "", code).upper()
+    return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
+
+
+@functools.cache
+def in_tabular(code: str) -> bool:
+    """A category, subcategory or code of the tabular list (not a block or chapter)."""
+    return is_canonical(code) and bool(_icd().is_valid_item(code))
+
+
+@functools.cache
+def is_leaf(code: str) -> bool:
+    """A code with nothing beneath it: the only kind that is billable."""
+    return in_tabular(code) and bool(_icd().is_leaf(code))
+
+
+@functools.cache
+def ancestors(code: str) -> tuple[str, ...]:
+    """Subcategory, category, block, chapter above ``code`` (nearest first)."""
+    return tuple(_icd().get_ancestors(code)) if in_tabular(code) else ()
+
+
+@functools.cache
+def description(code: str) -> str:
+    return str(_icd().get_description(code)) if in_tabular(code) else ""
+
+
+@functools.cache
+def billable_beneath(code: str) -> tuple[str, ...]:
+    """The billable codes under a header, in tabular order."""
+    if not in_tabular(code):
+        return ()
+    return tuple(c for c in _icd().get_descendants(code) if _icd().is_leaf(c))
+
+
+@functools.cache
+def excludes1(code: str) -> tuple[CodeSet, ...]:
+    """Code references of the Excludes1 notes at ``code`` and at every level above it."""
+    refs: list[CodeSet] = []
+    for item in (code, *ancestors(code)):
+        for note in _icd().get_excludes1(item):
+            refs.extend(find_references(note))
+    return tuple(refs)
+
+
+@functools.cache
+def _description_index() -> dict[str, tuple[str, ...]]:
+    """Lower-cased wording → billable codes, at four strengths (strongest first per word):
+    the description, the description less ', unspecified', an inclusion term, an
+    inclusion term less ' NOS' (ICD-10-CM convention I.A.9: NOS = unspecified)."""
+    icd = _icd()
+    levels: list[dict[str, list[str]]] = [{}, {}, {}, {}]
+    for code in icd.get_all_codes(True):
+        if not icd.is_leaf(code):
+            continue
+        text = icd.get_description(code).lower()
+        levels[0].setdefault(text, []).append(code)
+        if text.endswith(", unspecified"):
+            levels[1].setdefault(text.removesuffix(", unspecified"), []).append(code)
+        for term in icd.get_inclusion_term(code):
+            term = term.lower()
+            levels[2].setdefault(term, []).append(code)
+            if term.endswith(" nos"):
+                levels[3].setdefault(term.removesuffix(" nos"), []).append(code)
+    index: dict[str, tuple[str, ...]] = {}
+    for level in levels:
+        for text, codes in level.items():
+            index.setdefault(text, tuple(dict.fromkeys(codes)))
+    return index
+
+
+def codes_described_as(words: str) -> tuple[str, ...]:
+    """Billable codes whose tabular description or inclusion term is exactly ``words``."""
+    return _description_index().get(words.lower(), ())
+
+
+def is_symptom(code: str) -> bool:
+    """Chapter 18: symptoms, signs and abnormal findings (R00-R99)."""
+    return code.startswith("R")
