@@ -1,0 +1,9 @@
+"""Shared test configuration: the plugin tests run real pytest sessions through pytester."""
+
+# pytester's in-process runs drop every module a run imported once it ends. PyYAML's C
+# extension cannot be imported twice (a second `import yaml` pairs new node classes with
+# the old C parser), so the libraries the plugin loads lazily are imported here, once.
+import jsonschema  # noqa: F401
+import yaml  # noqa: F401
+
+pytest_plugins = ["pytester"]
