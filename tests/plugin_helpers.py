@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-TOY_ENGINE = '''
+TOY_ENGINE = """
 import json
 import os
 from pathlib import Path
@@ -56,7 +56,7 @@ class Toy:
 
     def close(self):
         _log("closed.log", str(os.getpid()))
-'''
+"""
 
 TOY = "conftest:Toy"
 
@@ -76,9 +76,7 @@ def write_engine(pytester: pytest.Pytester, extra: str = "") -> None:
     pytester.path.joinpath("conftest.py").write_text(source, encoding="utf-8")
 
 
-def write_cases(
-    pytester: pytest.Pytester, name: str, text: str, *, defaults: bool = False
-) -> Path:
+def write_cases(pytester: pytest.Pytester, name: str, text: str, *, defaults: bool = False) -> Path:
     """Write a case file as given (dedented), after `DEFAULTS` if ``defaults``."""
     path = pytester.path.joinpath(name)
     path.parent.mkdir(parents=True, exist_ok=True)

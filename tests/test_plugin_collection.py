@@ -210,7 +210,9 @@ class TestDuplicateIds:
             ["*dup.icd.yaml:13: case id 'same' is already used at dup.icd.yaml:7*"]
         )
         # the repeat still gets a node id of its own, so both show in the report
-        result.stdout.fnmatch_lines(["PASSED dup.icd.yaml::same", "FAILED dup.icd.yaml::cases[[]2]*"])
+        result.stdout.fnmatch_lines(
+            ["PASSED dup.icd.yaml::same", "FAILED dup.icd.yaml::cases[[]2]*"]
+        )
 
 
 @pytest.mark.usefixtures("engine")
