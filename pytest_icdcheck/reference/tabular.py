@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from types import ModuleType
 
 from pytest_icdcheck.reference.codesets import CodeSet, find_references
@@ -18,7 +19,9 @@ _CANONICAL = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 
 @functools.cache
 def _icd() -> ModuleType:
-    import simple_icd_10_cm
+    with warnings.catch_warnings():  # its data loading uses deprecated importlib.resources
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm
 
     module: ModuleType = simple_icd_10_cm
     return module
