@@ -35,21 +35,31 @@ def cdi_alerts(diagnoses: list[str], findings: Mapping[str, Any]) -> list[Edit]:
     if findings.get("emg") == "denervation":
         signs.insert(0, "EMG denervation")
     if "R25.3" in diagnoses and not mnd_reported and signs:
-        alerts.append(alert(
-            "CDI_MND_QUERY", ["R25.3"],
-            f"R25.3 with {', '.join(s.replace('_', ' ') for s in signs)} and no motor neuron "
-            f"disease documented: query the provider whether a definitive diagnosis "
-            f"(e.g. ALS, G12.21) is established at this encounter",
-        ))
+        alerts.append(
+            alert(
+                "CDI_MND_QUERY",
+                ["R25.3"],
+                f"R25.3 with {', '.join(s.replace('_', ' ') for s in signs)} and no motor neuron "
+                f"disease documented: query the provider whether a definitive diagnosis "
+                f"(e.g. ALS, G12.21) is established at this encounter",
+            )
+        )
     if findings.get("tongue_fasciculations") is True and not mnd_reported:
-        alerts.append(alert(
-            "CDI_TONGUE_FASCICULATIONS", [],
-            "tongue fasciculations are documented and are highly specific for motor neuron "
-            "disease: flag the record for CDI review",
-        ))
+        alerts.append(
+            alert(
+                "CDI_TONGUE_FASCICULATIONS",
+                [],
+                "tongue fasciculations are documented and are highly specific for motor neuron "
+                "disease: flag the record for CDI review",
+            )
+        )
     for code in dict.fromkeys(diagnoses):
         if code in _queries():
-            alerts.append(alert(
-                "CDI_SPECIFICITY", [code], f"{code} is unspecified: {_queries()[code]}",
-            ))
+            alerts.append(
+                alert(
+                    "CDI_SPECIFICITY",
+                    [code],
+                    f"{code} is unspecified: {_queries()[code]}",
+                )
+            )
     return alerts

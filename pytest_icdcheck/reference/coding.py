@@ -25,10 +25,18 @@ from pytest_icdcheck.reference.excludes import resolve_excludes1
 from pytest_icdcheck.reference.sequencing import sequence
 from pytest_icdcheck.reference.symptoms import drop_integral, integral_pairs
 
-UNCERTAIN = frozenset({
-    "probable", "suspected", "likely", "questionable", "possible", "rule-out",
-    "consistent-with", "compatible-with",
-})
+UNCERTAIN = frozenset(
+    {
+        "probable",
+        "suspected",
+        "likely",
+        "questionable",
+        "possible",
+        "rule-out",
+        "consistent-with",
+        "compatible-with",
+    }
+)
 
 
 @dataclass
@@ -60,7 +68,8 @@ def _resolve(condition: Mapping[str, Any]) -> tuple[str | None, Edit | None]:
         else "it matches no tabular description, inclusion term or known synonym"
     )
     return None, edit(
-        "UNRESOLVED_TERM", [],
+        "UNRESOLVED_TERM",
+        [],
         f"cannot code the documented term {term!r}: {why}; add the code to the condition",
     )
 

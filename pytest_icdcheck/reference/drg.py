@@ -23,8 +23,13 @@ class Grouper:
         self._grouper: Any = None
         self._answers: dict[tuple[Any, ...], dict[str, str]] = {}
 
-    def group(self, diagnoses: list[str], patient: Mapping[str, Any], period: Period,
-              discharge_status: int) -> dict[str, str]:
+    def group(
+        self,
+        diagnoses: list[str],
+        patient: Mapping[str, Any],
+        period: Period,
+        discharge_status: int,
+    ) -> dict[str, str]:
         codes = tuple(d.replace(".", "") for d in diagnoses)
         key = (period.drg.number, int(patient["age"]), patient["sex"], discharge_status, codes)
         known = self._answers.get(key)
@@ -33,16 +38,23 @@ class Grouper:
             self._answers[key] = known
         return {**known, "version": period.drg.label}
 
-    def _group(self, version: int, age: int, sex: str, status: int, codes: tuple[str, ...]
-               ) -> dict[str, str]:
+    def _group(
+        self, version: int, age: int, sex: str, status: int, codes: tuple[str, ...]
+    ) -> dict[str, str]:
         import msdrg
 
         if self._grouper is None:
             self._grouper = msdrg.MsdrgGrouper()
-        answer = self._grouper.group(msdrg.create_claim(
-            version=version, age=age, sex=_SEX[sex], discharge_status=status,
-            pdx=codes[0], sdx=list(codes[1:]),
-        ))
+        answer = self._grouper.group(
+            msdrg.create_claim(
+                version=version,
+                age=age,
+                sex=_SEX[sex],
+                discharge_status=status,
+                pdx=codes[0],
+                sdx=list(codes[1:]),
+            )
+        )
         return {
             "code": f"{int(answer['final_drg'] or 0):03d}",
             "mdc": f"{int(answer['final_mdc'] or 0):02d}",

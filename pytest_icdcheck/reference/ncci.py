@@ -67,7 +67,8 @@ def ptp_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
     rule = _rule("NCCI_PTP")
     return [
         edit(
-            "NCCI_PTP", [emg, ncs],
+            "NCCI_PTP",
+            [emg, ncs],
             f"{emg} (needle EMG without nerve conduction) is not reported with {ncs} on the "
             f"same date (NCCI); report the add-on 95885/95886 per extremity with {ncs}",
         )
@@ -82,7 +83,8 @@ def addon_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
         return []
     return [
         edit(
-            "ADDON_WITHOUT_PRIMARY", [code],
+            "ADDON_WITHOUT_PRIMARY",
+            [code],
             f"{code} is an add-on code reported only with a same-day nerve conduction study "
             f"(95907-95913); without one, report the stand-alone EMG code",
         )
@@ -97,11 +99,14 @@ def units_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
     if limit is None or total <= limit:
         return []
     named = _codes(reported, codes)
-    return [edit(
-        "UNITS_EXCEEDED", named,
-        f"{' + '.join(named)} report {total} extremities; there are at most {limit}, one unit "
-        f"per extremity",
-    )]
+    return [
+        edit(
+            "UNITS_EXCEEDED",
+            named,
+            f"{' + '.join(named)} report {total} extremities; there are at most {limit}, one unit "
+            f"per extremity",
+        )
+    ]
 
 
 def modifier25_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
@@ -111,7 +116,8 @@ def modifier25_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
     missing = [s for s in services if "25" not in s.get("modifiers", [])]
     return [
         edit(
-            "MODIFIER_25_REQUIRED", [code],
+            "MODIFIER_25_REQUIRED",
+            [code],
             f"{code} is billed with EMG/NCS on the same date: append modifier 25 if the "
             f"visit is significant and separately identifiable, otherwise do not report it",
         )
@@ -121,6 +127,8 @@ def modifier25_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
 
 def service_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
     return [
-        *ptp_edits(services), *addon_edits(services), *units_edits(services),
+        *ptp_edits(services),
+        *addon_edits(services),
+        *units_edits(services),
         *modifier25_edits(services),
     ]

@@ -64,24 +64,29 @@ def etiology_sequencing_edits(claim: list[str]) -> list[Edit]:
             if cause == symptom or not known_cause(symptom, cause):
                 continue
             if follows_its_effect(cause) and first[cause] < first[symptom]:
-                found.append(edit(
-                    "ETIOLOGY_SEQUENCING",
-                    [symptom, cause],
-                    f"{cause} is an adverse-effect code: sequence the manifestation {symptom} "
-                    f"first and {cause} after it (OCG I.C.19.e.5.a)",
-                ))
+                found.append(
+                    edit(
+                        "ETIOLOGY_SEQUENCING",
+                        [symptom, cause],
+                        f"{cause} is an adverse-effect code: sequence the manifestation {symptom} "
+                        f"first and {cause} after it (OCG I.C.19.e.5.a)",
+                    )
+                )
             elif not follows_its_effect(cause) and first[symptom] < first[cause]:
-                found.append(edit(
-                    "ETIOLOGY_SEQUENCING",
-                    [symptom, cause],
-                    f"{symptom} is sequenced before its cause {cause}: sequence {cause} first "
-                    f"and {symptom} as an additional diagnosis",
-                ))
+                found.append(
+                    edit(
+                        "ETIOLOGY_SEQUENCING",
+                        [symptom, cause],
+                        f"{symptom} is sequenced before its cause {cause}: sequence {cause} first "
+                        f"and {symptom} as an additional diagnosis",
+                    )
+                )
     return found
 
 
-def sequence(codes: list[str], causes: dict[str, list[str]], integral: list[tuple[str, str]]
-             ) -> list[str]:
+def sequence(
+    codes: list[str], causes: dict[str, list[str]], integral: list[tuple[str, str]]
+) -> list[str]:
     """CONTRACT §2.1 step 5. ``codes`` in documented order; ``causes[effect]`` the codes
     documented (``due_to``) as causing it; ``integral`` the (symptom, diagnosis) pairs of the
     documentation. A cause moves to just before its effect (an adverse-effect T-code to just

