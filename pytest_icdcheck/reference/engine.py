@@ -54,6 +54,9 @@ class ReferenceEngine:
         documentation: Mapping[str, Any] | None = encounter.get("documentation")
         claim: Mapping[str, Any] | None = encounter.get("claim")
         edits: list[Edit] = []
+        diagnoses: list[str] = []
+        services: list[dict[str, Any]] = []
+        valid_dx: list[str] = []
 
         def validity(code: str) -> Edit | None:
             return check_code(code, period, self._code_set)

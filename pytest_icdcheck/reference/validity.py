@@ -71,7 +71,7 @@ def _how_to_fix(code: str, fy: int) -> str:
         return "it was added or deleted by a code set update; use the code valid on that date"
     if written != code and tabular.is_leaf(written):
         return f"write {written} (ICD-10-CM codes are upper case with a dot after the category)"
-    for end in range(len(written) - 1, 2, -1):
+    for end in range(len(written) - (0 if written != code else 1), 2, -1):
         shorter = written[:end].rstrip(".")
         if tabular.is_leaf(shorter):
             return f"{shorter} takes no further characters; write {shorter}"
