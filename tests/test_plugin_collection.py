@@ -427,3 +427,35 @@ class TestScalarsKeptAsWritten:
         result = pytester.runpytest("--icd-engine", TOY, "-rA")
         result.assert_outcomes(passed=1)
         assert seen(pytester)[0]["date_of_service"] == "2025-11-03"
+
+    def test_unquoted_hcc_and_drg_codes_are_kept_as_written(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        # CONTRACT §1: `mdc: 01` must not become 1, nor `categories: [010]` octal 8.
+        write_engine(
+            pytester,
+            """
+            RESULT = {
+                "hcc": {"model": "V28", "payment_year": 2026, "segment": "CNA",
+                        "categories": ["190", "010"], "coefficient_sum": 1.0},
+                "drg": {"code": "057", "mdc": "01", "version": "43.0"},
+            }
+            """,
+        )
+        write_cases(
+            pytester,
+            "hccdrg.icd.yaml",
+            """\
+            cases:
+              - id: unquoted-hcc-drg
+                title: HCC categories and DRG written without quotes
+                encounter: {claim: {diagnoses: [G12.21]}}
+                expected:
+                  hcc: {categories: [190, 010]}
+                  drg: {code: 057, mdc: 01}
+            """,
+            defaults=True,
+        )
+        result = pytester.runpytest("--icd-engine", TOY)
+        assert "got integer" not in result.stdout.str()
+        result.assert_outcomes(passed=1)
