@@ -30,7 +30,7 @@ class Summary:
             else:
                 status = str(info.get("status") or report.outcome)
             self.counts[status] += 1
-            for field in info.get("fields", ()):
+            for field in info.get("fields", ()) if status == "failed" else ():
                 self.fields[field] += 1
 
     def lines(self) -> list[str]:
