@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     import yaml
 
 # Keys whose scalar value is a code, and keys whose list items are codes.
-CODE_KEYS = frozenset({"code", "due_to"})
-CODE_LIST_KEYS = frozenset({"diagnoses", "codes", "modifiers"})
+CODE_KEYS = frozenset({"code", "due_to", "mdc"})
+CODE_LIST_KEYS = frozenset({"diagnoses", "codes", "modifiers", "categories"})
 
 STR_TAG = "tag:yaml.org,2002:str"
 _REINTERPRETED = frozenset(
