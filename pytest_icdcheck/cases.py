@@ -148,7 +148,7 @@ def _make_case(
             shown_where = f"{p.where} (from `defaults`)"
             pline = loaded.line_of(("defaults", *p.path))
         else:
-            shown_where = p.where
+            shown_where = p.where if p.path else "case"
         found.append((pline, f"{shown_where}: {p.message}"))
     problems = [f"{shown}:{pline}: {message}" for pline, message in sorted(found)]
     if len(problems) > schema.MAX_ERRORS_SHOWN:

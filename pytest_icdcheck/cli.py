@@ -73,7 +73,8 @@ def _validate(paths: Sequence[Path]) -> int:
             problems = list(case.problems)
             where = f"{case.file}:{case.line}"
             if case.name in seen:
-                problems.append(f"{where}: case id {case.name!r} is already used at {seen[case.name]}")
+                first = seen[case.name]
+                problems.append(f"{where}: case id {case.name!r} is already used at {first}")
             seen.setdefault(case.name, where)
             if problems:
                 bad += 1

@@ -59,8 +59,8 @@ def _validator(name: str, pointer: str = "") -> Any:
 
 
 def case_problems(case: Any) -> list[SchemaProblem]:
-    """Problems of one (defaults-merged) case against ``case-file.schema.json#/$defs/case``."""
-    return _problems(_validator("case-file.schema.json", "/$defs/case"), case)
+    """Problems of one case, defaults merged in (``case-file.schema.json#/$defs/resolved_case``)."""
+    return _problems(_validator("case-file.schema.json", "/$defs/resolved_case"), case)
 
 
 def file_shell_problems(doc: Any) -> list[SchemaProblem]:
