@@ -98,6 +98,48 @@ class TestWhatIsCollected:
         result.assert_outcomes(passed=1, deselected=2)
         result.stdout.fnmatch_lines(["PASSED tagged.icd.yaml::beta"])
 
+    def test_registered_tags_are_markers_for_m(self, pytester: pytest.Pytester) -> None:
+        pytester.makeini("[pytest]\nmarkers =\n    emg: cases with an EMG\n")
+        write_cases(
+            pytester,
+            "m.icd.yaml",
+            """\
+            cases:
+              - id: with-emg
+                title: a
+                tags: [emg, unregistered]
+                encounter: {claim: {diagnoses: [G12.21]}}
+              - id: without
+                title: b
+                tags: [unregistered]
+                encounter: {claim: {diagnoses: [R25.3]}}
+            """,
+            defaults=True,
+        )
+        result = pytester.runpytest("--icd-engine", TOY, "-m", "emg", "--strict-markers", "-rA")
+        result.assert_outcomes(passed=1, deselected=1)
+        result.stdout.fnmatch_lines(["PASSED m.icd.yaml::with-emg"])
+
+    def test_one_case_runs_by_its_node_id(self, pytester: pytest.Pytester) -> None:
+        write_cases(
+            pytester,
+            "n.icd.yaml",
+            """\
+            cases:
+              - id: first
+                title: a
+                encounter: {claim: {diagnoses: [G12.21]}}
+              - id: second
+                title: b
+                encounter: {claim: {diagnoses: [R25.3]}}
+            """,
+            defaults=True,
+        )
+        result = pytester.runpytest("--icd-engine", TOY, "n.icd.yaml::second", "-rA")
+        result.assert_outcomes(passed=1)
+        result.stdout.fnmatch_lines(["PASSED n.icd.yaml::second"])
+        assert [e["claim"]["diagnoses"] for e in seen(pytester)] == [["R25.3"]]
+
     def test_collection_order_is_deterministic_and_follows_the_file(
         self, pytester: pytest.Pytester
     ) -> None:
@@ -331,13 +373,35 @@ class TestInvalidCases:
         result.stdout.fnmatch_lines(
             [
                 "case no-title is not a valid case*",
-                "  m.icd.yaml:7: (top level): missing required key `title`",
+                "  m.icd.yaml:7: *missing required key `title`",
             ]
         )
         result.stdout.fnmatch_lines(
             ["  m.icd.yaml:9: id: 'Bad_ID' does not have the required form*lower-case*"]
         )
         result.stdout.fnmatch_lines(["FAILED m.icd.yaml::cases[[]1]*"])
+
+    def test_a_case_that_is_not_a_mapping(self, pytester: pytest.Pytester) -> None:
+        write_cases(
+            pytester,
+            "s.icd.yaml",
+            """\
+            cases:
+              - just a sentence
+              - id: fine
+                title: ok
+                encounter: {claim: {diagnoses: [R25.3]}}
+            """,
+            defaults=True,
+        )
+        result = pytester.runpytest("--icd-engine", TOY, "-rA")
+        result.assert_outcomes(passed=1, failed=1)
+        result.stdout.fnmatch_lines(
+            [
+                "case cases[[]0] is not a valid case; the engine was not called:",
+                "  s.icd.yaml:7: a case is a mapping with id, title and encounter, not *string",
+            ]
+        )
 
     def test_duplicate_mapping_key_fails_that_case_naming_the_lines(
         self, pytester: pytest.Pytester

@@ -109,6 +109,14 @@ class TestChoosingTheEngine:
         assert "Traceback" not in result.stdout.str()
         assert result.ret == pytest.ExitCode.TESTS_FAILED
 
+    def test_empty_engine_option_is_a_usage_error(self, pytester: pytest.Pytester) -> None:
+        # e.g. `--icd-engine "$ENGINE"` with ENGINE unset in CI must not quietly run
+        # the reference engine instead of the vendor's
+        write_cases(pytester, "u.icd.yaml", THREE_CASES, defaults=True)
+        result = pytester.runpytest("--icd-engine", "")
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*--icd-engine is empty*"])
+
     def test_unimportable_module_is_a_clear_message(self, pytester: pytest.Pytester) -> None:
         write_cases(pytester, "u.icd.yaml", THREE_CASES, defaults=True)
         result = pytester.runpytest("--icd-engine", "no_such_module_xyz:Engine")
