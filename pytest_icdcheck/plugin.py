@@ -44,7 +44,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    spec = config.getoption("icd_engine") or config.getini("icd_engine") or DEFAULT_ENGINE
+    spec = config.getoption("icd_engine")
+    if spec is None:  # an empty --icd-engine is an error, not "use the default"
+        spec = config.getini("icd_engine") or DEFAULT_ENGINE
     if not str(spec).strip():
         raise pytest.UsageError("--icd-engine is empty; e.g. --icd-engine reference")
     registered = _Registered(config)
