@@ -18,6 +18,9 @@ from pytest_icdcheck import schema, yamlfile
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 
 
+_JSON_TYPE = {list: "array", str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
 class CaseFileError(Exception):
     """The file as a whole cannot be read; the message names file, line and the fix."""
 
@@ -105,7 +108,7 @@ def read_cases(path: Path, shown_as: str | None = None) -> list[Case]:
     if not isinstance(doc, dict):
         raise CaseFileError(
             f"{loaded.name}:{loaded.line_of(())}: a case file is a mapping with a `cases:` list, "
-            f"not {schema._a('object') if doc is None else schema._type_of(doc)}"
+            f"not {schema._a(_JSON_TYPE.get(type(doc), 'object'))}"
         )
     file_problems = [
         p

@@ -244,4 +244,7 @@ def _num(category: str) -> tuple[int, str]:
 
 
 def _flat(m: Mapping[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in m.items()) + "}"
+    def show(v: Any) -> str:
+        return "[" + ", ".join(map(str, v)) + "]" if isinstance(v, list) else str(v)
+
+    return "{" + ", ".join(f"{k}: {show(v)}" for k, v in m.items()) + "}"
