@@ -1,84 +1,39 @@
-"""The `icdcheck` console script: case-file chores that need no pytest session."""
+"""The `icdcheck` console script: case-file chores that need no pytest session.
+
+Each subcommand lives in its own module under ``pytest_icdcheck.commands`` with
+``register(subparsers)``, which adds its parser and sets ``run`` as the handler.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+import importlib
+from collections.abc import Sequence
 
 from pytest_icdcheck import __version__
 
-SUFFIX = ".icd.yaml"
+COMMANDS = ("validate", "schema", "generate", "fy_diff")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="icdcheck",
         description="Golden tests for ICD-10-CM / CPT coding engines. Run the cases with "
         "pytest (`pytest cases`); these commands help around them.",
     )
     parser.add_argument("--version", action="version", version=f"pytest-icdcheck {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    validate = commands.add_parser(
-        "validate",
-        help="check case files against the schema without running any engine",
-        description="Check *.icd.yaml files against schemas/case-file.schema.json. Exit 0 "
-        "when every case is valid, 1 otherwise; each problem names file, line and case.",
-    )
-    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                          help="case files or folders to search for *.icd.yaml")
-    schema = commands.add_parser("schema", help="print the path of the installed JSON Schemas")
-    schema.set_defaults(command="schema")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"pytest_icdcheck.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "validate":
-        return _validate(args.paths)
-    if args.command == "schema":
-        from importlib import resources
-
-        print(resources.files("pytest_icdcheck") / "schemas")
-        return 0
-    parser.print_help()
-    return 2
-
-
-def case_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """The case files under ``paths``, in pytest's (sorted) order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob(f"*{SUFFIX}") if p.is_file())
-        else:
-            yield path
-
-
-def _validate(paths: Sequence[Path]) -> int:
-    from pytest_icdcheck.cases import CaseFileError, read_cases
-
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        print(f"icdcheck: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
         return 2
-    files = cases = bad = 0
-    seen: dict[str, str] = {}
-    for path in case_files(paths):
-        files += 1
-        try:
-            found = read_cases(path, str(path))
-        except CaseFileError as exc:
-            print(exc)
-            bad += 1
-            continue
-        for case in found:
-            cases += 1
-            problems = list(case.problems)
-            where = f"{case.file}:{case.line}"
-            if case.name in seen:
-                first = seen[case.name]
-                problems.append(f"{where}: case id {case.name!r} is already used at {first}")
-            seen.setdefault(case.name, where)
-            if problems:
-                bad += 1
-                print(f"case {case.name}:")
-                print("\n".join(f"  {p}" for p in problems))
-    print(f"{files} file(s), {cases} case(s), {bad} with problems")
-    return 1 if bad or not files else 0
+    result: int = handler(args)
+    return result

@@ -1,0 +1,9 @@
+"""`icdcheck generate` (being built)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Not available yet: adds nothing."""
