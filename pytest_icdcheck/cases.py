@@ -36,6 +36,7 @@ class Case:
     line: int  # 1-based line of the case in its file
     data: dict[str, Any]
     problems: list[str] = field(default_factory=list)
+    recorded: bool = False  # the file says `golden: recorded`: --icd-update may record results
 
     @property
     def title(self) -> str:
@@ -124,9 +125,10 @@ def read_cases(path: Path, shown_as: str | None = None) -> list[Case]:
         ]
         raise CaseFileError("\n".join(lines))
     defaults = doc.get("defaults") or {}
-    cases = []
-    for index, raw in enumerate(doc["cases"]):
-        cases.append(_make_case(loaded, index, raw, defaults))
+    cases = [_make_case(loaded, i, raw, defaults) for i, raw in enumerate(doc["cases"])]
+    if doc.get("golden") == "recorded":
+        for case in cases:
+            case.recorded = True
     return cases
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from pytest_icdcheck.cases import Case, CaseFileError, read_cases
-from pytest_icdcheck.compare import compare
 from pytest_icdcheck.errors import IcdCheckError
 from pytest_icdcheck.failure import (
     CaseMismatch,
@@ -17,6 +16,7 @@ from pytest_icdcheck.failure import (
     render_invalid,
     render_mismatch,
 )
+from pytest_icdcheck.running import evaluate
 from pytest_icdcheck.stash import RUN_STATE
 from pytest_icdcheck.state import RunState
 
@@ -85,27 +85,31 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         case = self.case
+        # Travels with the test report (to the xdist controller too): summary and recording.
+        info = self.icdcheck_outcome = {
+            "case_file": str(case.path),
+            "case_id": case.name,
+            "recorded": case.recorded,
+        }
         if case.problems:
-            self.icdcheck_outcome = {"status": "error", "kind": "invalid-case"}
+            info.update(status="error", kind="invalid-case")
             raise InvalidCase(render_invalid(case))
         state = self.config.stash[RUN_STATE]
         try:
-            adapter = state.engine()
-            self.icdcheck_outcome = {"engine": adapter.label}
-            result = adapter.run(case.name, case.encounter)
+            verdict = evaluate(case, state)
         except IcdCheckError:
-            self.icdcheck_outcome.update(status="error", kind="engine")
+            info.update(status="error", kind="engine", engine=state.engine_label)
             raise
-        if case.expected is None:
-            self.icdcheck_outcome["status"] = "passed"
-            return
-        differences = compare(case.expected, result, ordered=case.ordered)
+        info["engine"] = verdict.engine
+        if verdict.against:
+            info["against"] = verdict.against
+        if verdict.record is not None:
+            info["record"] = verdict.record
+        differences = verdict.differences
         if differences:
-            self.icdcheck_outcome.update(
-                status="failed", fields=sorted({d.field for d in differences})
-            )
-            raise CaseMismatch(differences)
-        self.icdcheck_outcome["status"] = "passed"
+            info.update(status="failed", fields=sorted({d.field for d in differences}))
+            raise CaseMismatch(verdict.sections)
+        info["status"] = "passed"
 
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
@@ -114,7 +118,7 @@ class CaseItem(pytest.Item):
         label = self.icdcheck_outcome.get("engine")
         if isinstance(exc, CaseMismatch):
             verbose = self.config.get_verbosity() >= 2
-            return render_mismatch(self.case, exc.differences, label, verbose)
+            return render_mismatch(self.case, exc.sections, label, verbose)
         if isinstance(exc, InvalidCase):
             return str(exc)
         if isinstance(exc, IcdCheckError):

@@ -197,7 +197,11 @@ def _cdi(c: Any) -> str:
     return text
 
 
-def _hcc(expected: Mapping[str, Any], got: Any) -> list[Difference]:
+def _hcc(expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
+    if expected is None:
+        if got is not None:
+            return [Difference("hcc", "unexpected", f"hcc: expected none, got {_flat(got)}")]
+        return []
     if not isinstance(got, Mapping):
         return [Difference("hcc", "missing", f"hcc: expected {_flat(expected)}, got none")]
     out = []

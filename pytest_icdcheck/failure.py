@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pytest_icdcheck.cases import Case
-from pytest_icdcheck.compare import Difference
+from pytest_icdcheck.running import Section
 
 MAX_LINES = 20
 
@@ -13,9 +13,9 @@ MAX_LINES = 20
 class CaseMismatch(Exception):
     """The engine's result differs from the case's expectations."""
 
-    def __init__(self, differences: Sequence[Difference]) -> None:
-        super().__init__(f"{len(differences)} difference(s)")
-        self.differences = list(differences)
+    def __init__(self, sections: Sequence[Section]) -> None:
+        self.sections = [s for s in sections if s.differences]
+        super().__init__(f"{sum(len(s.differences) for s in self.sections)} difference(s)")
 
 
 class InvalidCase(Exception):
@@ -40,13 +40,19 @@ def header(case: Case, engine_label: str | None, count: int = 0) -> list[str]:
 
 
 def render_mismatch(
-    case: Case, differences: Sequence[Difference], engine_label: str | None, verbose: bool
+    case: Case, sections: Sequence[Section], engine_label: str | None, verbose: bool
 ) -> str:
-    body = [f"  {d.text}" for d in differences]
+    body = []
+    for section in sections:
+        if section.title:
+            body.append(f"  {section.title}:")
+        indent = "    " if section.title else "  "
+        body += [f"{indent}{d.text}" for d in section.differences]
+    count = sum(len(s.differences) for s in sections)
     if not verbose and len(body) > MAX_LINES:
         hidden = len(body) - MAX_LINES
         body = [*body[:MAX_LINES], f"  ... and {hidden} more difference(s) (-vv shows all)"]
-    return "\n".join([*header(case, engine_label, len(differences)), *body])
+    return "\n".join([*header(case, engine_label, count), *body])
 
 
 def render_invalid(case: Case) -> str:

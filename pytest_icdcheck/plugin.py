@@ -36,6 +36,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "registered by a plugin or entry point, or package.module:attr (a class, factory "
         "or instance). Overrides the icd_engine ini option.",
     )
+    group.addoption(
+        "--icd-against",
+        metavar="SPEC",
+        default=None,
+        help="differential mode: also run every case on this engine (typically 'reference') "
+        "and fail where the two results differ in any field, by the same comparison rules; "
+        "cases without expectations then still test something.",
+    )
+    group.addoption(
+        "--icd-update",
+        action="store_true",
+        default=False,
+        help="record the engine's current results for the cases of files that say "
+        "'golden: recorded', in NAME.recorded.yaml beside NAME.icd.yaml; only new or "
+        "changed entries are written; hand-written expected keys are never recorded.",
+    )
+    group.addoption(
+        "--icd-prune",
+        action="store_true",
+        default=False,
+        help="remove recorded entries that no case uses any more; done only for files "
+        "whose every case ran in this session (no -k/-m, no node ids).",
+    )
     parser.addini(
         "icd_engine",
         "engine for *.icd.yaml cases (see --icd-engine)",
@@ -49,8 +72,20 @@ def pytest_configure(config: pytest.Config) -> None:
         spec = config.getini("icd_engine") or DEFAULT_ENGINE
     if not str(spec).strip():
         raise pytest.UsageError("--icd-engine is empty; e.g. --icd-engine reference")
-    registered = _Registered(config)
-    config.stash[RUN_STATE] = RunState(str(spec), registered)
+    against = config.getoption("icd_against")
+    if against is not None and not str(against).strip():
+        raise pytest.UsageError("--icd-against is empty; e.g. --icd-against reference")
+    update = bool(config.getoption("icd_update"))
+    config.stash[RUN_STATE] = RunState(
+        str(spec), _Registered(config), against=against, update=update
+    )
+    if not hasattr(config, "workerinput"):  # the process that sees every report writes
+        from pytest_icdcheck.recording import Recorder
+
+        recorder = Recorder(
+            update=update, prune=bool(config.getoption("icd_prune")), rootdir=config.rootpath
+        )
+        config.pluginmanager.register(recorder, "icdcheck-recorder")
     summary = Summary()
     config.stash[SUMMARY] = summary
     config.pluginmanager.register(summary, "icdcheck-summary")

@@ -1,42 +1,83 @@
-"""What one pytest session (one xdist worker) knows: its engine and the case ids seen."""
+"""What one pytest session (one xdist worker) knows: its engines, case ids, recorded files."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pytest_icdcheck.errors import EngineSpecError, IcdCheckError
 
+if TYPE_CHECKING:
+    from pytest_icdcheck.engines import EngineAdapter
+    from pytest_icdcheck.golden import RecordedFile
 
-class RunState:
-    def __init__(self, spec: str, registered: Iterable[Mapping[str, Any]] = ()) -> None:
+
+class _LazyEngine:
+    """An engine created on first use (so --collect-only loads none), loaded once."""
+
+    def __init__(self, spec: str, registered: Iterable[Mapping[str, Any]]) -> None:
         self.spec = spec
         self._registered = registered
-        self._adapter: Any = None
-        self._load_error: str | None = None
-        self.ids: dict[str, tuple[str, int]] = {}  # case id -> (file, line) first seen
+        self.adapter: EngineAdapter | None = None
+        self._error: str | None = None
 
-    def engine(self) -> Any:
-        """The session's EngineAdapter, created on first use (so --collect-only loads none)."""
-        if self._adapter is None:
-            if self._load_error is not None:
-                raise EngineSpecError(self._load_error)
+    def get(self) -> EngineAdapter:
+        if self.adapter is None:
+            if self._error is not None:
+                raise EngineSpecError(self._error)  # fail every case the same way
             from pytest_icdcheck.engines import EngineAdapter, resolve_engine
 
             try:
-                self._adapter = EngineAdapter(
-                    self.spec, resolve_engine(self.spec, self._registered)
-                )
+                self.adapter = EngineAdapter(self.spec, resolve_engine(self.spec, self._registered))
             except IcdCheckError as exc:
-                self._load_error = str(exc)  # fail every case the same way, load once
+                self._error = str(exc)
                 raise
-        return self._adapter
+        return self.adapter
+
+    def close(self) -> None:
+        if self.adapter is not None:
+            self.adapter.close()
+            self.adapter = None
+
+
+class RunState:
+    def __init__(
+        self,
+        spec: str,
+        registered: Iterable[Mapping[str, Any]] = (),
+        *,
+        against: str | None = None,
+        update: bool = False,
+    ) -> None:
+        self.spec = spec
+        self.update = update
+        self._engine = _LazyEngine(spec, registered)
+        self._against = _LazyEngine(against, registered) if against else None
+        self.ids: dict[str, tuple[str, int]] = {}  # case id -> (file, line) first seen
+        self._recorded: dict[Path, RecordedFile] = {}
+
+    def engine(self) -> EngineAdapter:
+        return self._engine.get()
 
     @property
     def engine_label(self) -> str | None:
-        return self._adapter.label if self._adapter is not None else None
+        adapter = self._engine.adapter
+        return adapter.label if adapter is not None else None
+
+    def against(self) -> EngineAdapter | None:
+        """The engine of --icd-against, or None when the run is not differential."""
+        return self._against.get() if self._against is not None else None
+
+    def recorded_file(self, case_file: Path) -> RecordedFile:
+        """The recorded results beside ``case_file``, read once per session."""
+        from pytest_icdcheck.golden import RecordedFile, recorded_path
+
+        if case_file not in self._recorded:
+            self._recorded[case_file] = RecordedFile.read(recorded_path(case_file))
+        return self._recorded[case_file]
 
     def close(self) -> None:
-        if self._adapter is not None:
-            self._adapter.close()
-            self._adapter = None
+        self._engine.close()
+        if self._against is not None:
+            self._against.close()

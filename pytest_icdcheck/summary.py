@@ -15,6 +15,7 @@ from pytest_icdcheck.compare import FIELDS
 class Summary:
     def __init__(self) -> None:
         self.engines: set[str] = set()
+        self.against: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.fields: Counter[str] = Counter()
 
@@ -24,6 +25,8 @@ class Summary:
             return
         if info.get("engine"):
             self.engines.add(str(info["engine"]))
+        if info.get("against"):
+            self.against.add(str(info["against"]))
         if report.when == "call":
             if hasattr(report, "wasxfail"):
                 status = "xfailed" if report.skipped else "xpassed"
@@ -39,6 +42,8 @@ class Summary:
         engines = ", ".join(sorted(self.engines)) or "(not loaded)"
         order = ("passed", "failed", "error", "xfailed", "xpassed")
         counts = ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts[k])
+        if self.against:
+            engines += f" (against {', '.join(sorted(self.against))})"
         out = [f"engine: {engines}", f"cases: {counts}"]
         if self.fields:
             out.append(
