@@ -59,6 +59,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="remove recorded entries that no case uses any more; done only for files "
         "whose every case ran in this session (no -k/-m, no node ids).",
     )
+    group.addoption(
+        "--icd-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="seconds an out-of-process engine (cmd:, http://) may take for one case before "
+        "that case fails (default 30; ini icd_timeout).",
+    )
+    parser.addini(
+        "icd_timeout",
+        "seconds an out-of-process engine may take for one case (see --icd-timeout)",
+        default="30",
+    )
     parser.addini(
         "icd_engine",
         "engine for *.icd.yaml cases (see --icd-engine)",
@@ -77,7 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--icd-against is empty; e.g. --icd-against reference")
     update = bool(config.getoption("icd_update"))
     config.stash[RUN_STATE] = RunState(
-        str(spec), _Registered(config), against=against, update=update
+        str(spec), _Registered(config), against=against, update=update, timeout=_timeout(config)
     )
     if not hasattr(config, "workerinput"):  # the process that sees every report writes
         from pytest_icdcheck.recording import Recorder
@@ -89,6 +102,19 @@ def pytest_configure(config: pytest.Config) -> None:
     summary = Summary()
     config.stash[SUMMARY] = summary
     config.pluginmanager.register(summary, "icdcheck-summary")
+
+
+def _timeout(config: pytest.Config) -> float:
+    value = config.getoption("icd_timeout")
+    if value is None:
+        raw = config.getini("icd_timeout")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise pytest.UsageError(f"icd_timeout = {raw!r} is not a number of seconds") from None
+    if not value > 0:
+        raise pytest.UsageError(f"--icd-timeout must be more than 0 seconds, not {value}")
+    return float(value)
 
 
 class _Registered:

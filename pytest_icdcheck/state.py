@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 class _LazyEngine:
     """An engine created on first use (so --collect-only loads none), loaded once."""
 
-    def __init__(self, spec: str, registered: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(self, spec: str, registered: Iterable[Mapping[str, Any]], timeout: float) -> None:
         self.spec = spec
         self._registered = registered
+        self._timeout = timeout
         self.adapter: EngineAdapter | None = None
         self._error: str | None = None
 
@@ -29,7 +30,8 @@ class _LazyEngine:
             from pytest_icdcheck.engines import EngineAdapter, resolve_engine
 
             try:
-                self.adapter = EngineAdapter(self.spec, resolve_engine(self.spec, self._registered))
+                engine = resolve_engine(self.spec, self._registered, timeout=self._timeout)
+                self.adapter = EngineAdapter(self.spec, engine)
             except IcdCheckError as exc:
                 self._error = str(exc)
                 raise
@@ -49,11 +51,12 @@ class RunState:
         *,
         against: str | None = None,
         update: bool = False,
+        timeout: float = 30.0,
     ) -> None:
         self.spec = spec
         self.update = update
-        self._engine = _LazyEngine(spec, registered)
-        self._against = _LazyEngine(against, registered) if against else None
+        self._engine = _LazyEngine(spec, registered, timeout)
+        self._against = _LazyEngine(against, registered, timeout) if against else None
         self.ids: dict[str, tuple[str, int]] = {}  # case id -> (file, line) first seen
         self._recorded: dict[Path, RecordedFile] = {}
 

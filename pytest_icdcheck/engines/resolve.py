@@ -19,8 +19,13 @@ DEFAULT_ENGINE = "reference"
 ENTRY_POINT_GROUP = "pytest_icdcheck.engines"
 
 
-def resolve_engine(spec: str, registered: Iterable[Mapping[str, Any]] = ()) -> Any:
-    """An engine instance for ``spec``; EngineSpecError says what is wrong and the fix."""
+def resolve_engine(
+    spec: str, registered: Iterable[Mapping[str, Any]] = (), *, timeout: float = 30.0
+) -> Any:
+    """An engine instance for ``spec``; EngineSpecError says what is wrong and the fix.
+
+    ``timeout`` is the per-case limit for out-of-process engines (cmd:, http://).
+    """
     spec = spec.strip()
     if not spec:
         raise EngineSpecError("--icd-engine is empty; name an engine, e.g. --icd-engine reference")
