@@ -37,8 +37,16 @@ class EngineAdapter:
 
     def run(self, case_id: str, encounter: Mapping[str, Any]) -> dict[str, Any]:
         """The engine's result for ``encounter``, checked against result.schema.json."""
+        run_case = getattr(self.engine, "run_case", None)
         try:
-            result = self.engine.run(encounter)
+            # Out-of-process engines name the case in their request (CONTRACT §5), so they
+            # offer run_case(case_id, encounter); every other engine has run(encounter).
+            if callable(run_case):
+                result = run_case(case_id, encounter)
+            else:
+                result = self.engine.run(encounter)
+        except EngineFailure as exc:  # already a complete message (timeout, crash, HTTP 500)
+            raise EngineFailure(f"engine {self.label}: {exc}") from None
         except EngineInputError as exc:
             raise EngineFailure(f"engine {self.label} refused the encounter: {exc}") from None
         except Exception as exc:

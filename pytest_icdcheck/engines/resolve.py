@@ -29,11 +29,14 @@ def resolve_engine(
     spec = spec.strip()
     if not spec:
         raise EngineSpecError("--icd-engine is empty; name an engine, e.g. --icd-engine reference")
-    if spec.startswith(("cmd:", "http://", "https://")):
-        raise EngineSpecError(
-            f"--icd-engine {spec!r}: out-of-process engines (cmd:, http://) are not available "
-            "in this version; wrap the engine in a Python object and name it as module:attr"
-        )
+    if spec.startswith("cmd:"):
+        from pytest_icdcheck.engines.subprocess_engine import CommandEngine
+
+        return CommandEngine(spec[len("cmd:") :], timeout=timeout, spec=spec)
+    if spec.lower().startswith(("http://", "https://")):
+        from pytest_icdcheck.engines.http_engine import HttpEngine
+
+        return HttpEngine(spec, timeout=timeout)
     names = _named_engines(registered)
     if spec in names:
         return _instantiate(spec, names[spec])
