@@ -58,8 +58,23 @@ def _validator(name: str, pointer: str = "") -> Any:
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
+@cache
+def _fast(name: str, pointer: str = "") -> Callable[[Any], bool]:
+    """The compiled yes/no check for a schema (see fastschema); jsonschema if it can't."""
+    from pytest_icdcheck.fastschema import Compiler, Unsupported
+
+    schemas = {load_schema(n)["$id"]: load_schema(n) for n in SCHEMA_FILES}
+    ref = load_schema(name)["$id"] + (f"#{pointer}" if pointer else "")
+    try:
+        return Compiler(schemas).compile_ref(ref)
+    except Unsupported:
+        return lambda _: False
+
+
 def case_problems(case: Any) -> list[SchemaProblem]:
     """Problems of one case, defaults merged in (``case-file.schema.json#/$defs/resolved_case``)."""
+    if _fast("case-file.schema.json", "/$defs/resolved_case")(case):
+        return []
     return _problems(_validator("case-file.schema.json", "/$defs/resolved_case"), case)
 
 
@@ -72,8 +87,14 @@ def file_shell_problems(doc: Any) -> list[SchemaProblem]:
     return [p for p in problems if not (len(p.path) >= 2 and p.path[0] == "cases")]
 
 
+def encounter_problems(encounter: Any) -> list[SchemaProblem]:
+    """Problems of one encounter (``encounter.schema.json``), e.g. one POSTed to a service."""
+    return _problems(_validator("encounter.schema.json"), encounter)
+
+
 def result_problems(result: Any) -> list[SchemaProblem]:
-    problems = _problems(_validator("result.schema.json"), result)
+    fast_ok = _fast("result.schema.json")(result)
+    problems = [] if fast_ok else _problems(_validator("result.schema.json"), result)
     if not problems:
         problems = [SchemaProblem(path, "not a finite number") for path in _non_finite(result, ())]
     return problems

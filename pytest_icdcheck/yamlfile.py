@@ -114,8 +114,7 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
                 f"{name}:1: the file is empty; a case file is a mapping with a `cases:` list"
             )
         problems: list[tuple[tuple[str | int, ...], int, str]] = []
-        _prepare(root, (), None, problems)
-        data = loader.construct_document(root)
+        data = _Builder(loader, problems).build(root, (), None, False)
     except yaml.MarkedYAMLError as exc:
         raise YamlFileError(_describe_yaml_error(name, exc)) from None
     except yaml.YAMLError as exc:
@@ -139,55 +138,82 @@ def _describe_yaml_error(path: str, exc: Any) -> str:
     return f"{where}: YAML syntax error: {reason or exc}"
 
 
-def _prepare(
-    root: yaml.Node,
-    path: tuple[str | int, ...],
-    parent_key: str | None,
-    problems: list[tuple[tuple[str | int, ...], int, str]],
-) -> None:
-    """Walk the node tree once: retag codes and dates as strings, find duplicate keys.
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 
-    Iterative with a node budget, so neither deep nesting nor alias bombs can hang it.
+
+class _Builder:
+    """Build Python data from the composed nodes in one pass.
+
+    Codes in code positions and dates keep their text; duplicate keys are noted with
+    their lines; every node visited (aliases expanded) counts against a budget, so an
+    alias bomb is refused instead of filling memory. One pass over the nodes is also
+    cheaper than PyYAML's own constructor.
     """
-    import yaml
 
-    budget = MAX_NODES
-    stack: list[tuple[yaml.Node, tuple[str | int, ...], str | None, bool]] = [
-        (root, path, parent_key, False)
-    ]
-    while stack:
-        node, where, key, in_code_list = stack.pop()
-        budget -= 1
-        if budget < 0:
+    def __init__(self, loader: Any, problems: list[tuple[tuple[str | int, ...], int, str]]) -> None:
+        self.loader = loader
+        self.problems = problems
+        self.budget = MAX_NODES
+
+    def build(
+        self, node: Any, where: tuple[str | int, ...], key: str | None, in_code_list: bool
+    ) -> Any:
+        import yaml
+
+        self.budget -= 1
+        if self.budget < 0:
             raise _TooManyNodes(node.start_mark.line + 1)
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == _TIMESTAMP or (
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            tag = node.tag
+            if tag in (STR_TAG, _TIMESTAMP):
+                return node.value
+            if (
                 (key in CODE_KEYS or in_code_list)
-                and node.tag in _REINTERPRETED
+                and tag in _REINTERPRETED
                 and not node.style  # plain, unquoted
-                and node.value not in ("", "~", "null", "Null", "NULL")
+                and node.value not in _NULLS
             ):
-                node.tag = STR_TAG
-        elif isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
+                return node.value
+            return self.loader.construct_object(node, deep=True)
+        if kind is yaml.SequenceNode and node.tag == _SEQ_TAG:
+            return [
+                self.build(item, (*where, i), key, in_code_list)
+                for i, item in enumerate(node.value)
+            ]
+        if kind is yaml.MappingNode and node.tag == _MAP_TAG:
+            self._note_duplicates(node, where)
+            self.loader.flatten_mapping(node)  # `<<: *anchor` merge keys
+            result: dict[Any, Any] = {}
             for knode, vnode in node.value:
-                kname = knode.value if isinstance(knode, yaml.ScalarNode) else None
-                if kname is not None and kname != "<<":
-                    line = knode.start_mark.line + 1
-                    if kname in seen:
-                        problems.append(
-                            (
-                                (*where, kname),
-                                line,
-                                f"key `{kname}` appears twice (lines {seen[kname]} and {line}); "
-                                "YAML would keep only the last: remove one",
-                            )
-                        )
-                    seen[kname] = line
-                stack.append((vnode, (*where, kname or "?"), kname, kname in CODE_LIST_KEYS))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                stack.append((item, (*where, i), key, in_code_list))
+                if type(knode) is not yaml.ScalarNode:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a key must be a plain word", knode.start_mark
+                    )
+                name = knode.value  # `on:` is the key "on", not True
+                result[name] = self.build(vnode, (*where, name), name, name in CODE_LIST_KEYS)
+            return result
+        return self.loader.construct_object(node, deep=True)  # other tags: PyYAML decides
+
+    def _note_duplicates(self, node: Any, where: tuple[str | int, ...]) -> None:
+        seen: dict[str, int] = {}
+        for knode, _ in node.value:
+            name = getattr(knode, "value", None)
+            if not isinstance(name, str) or name == "<<":
+                continue
+            line = knode.start_mark.line + 1
+            if name in seen:
+                self.problems.append(
+                    (
+                        (*where, name),
+                        line,
+                        f"key `{name}` appears twice (lines {seen[name]} and {line}); "
+                        "YAML would keep only the last: remove one",
+                    )
+                )
+            seen[name] = line
 
 
 class _TooManyNodes(Exception):
