@@ -1,0 +1,203 @@
+"""``--icd-engine http://…``: an engine behind HTTP (CONTRACT §5).
+
+A tiny server runs in a thread of the test process (127.0.0.1, a free port); the path
+of the URL chooses how it behaves.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from plugin_helpers import write_cases
+
+THREE = """\
+cases:
+  - id: c1
+    title: one
+    encounter: {claim: {diagnoses: [R25.3]}}
+    expected: {diagnoses: [R25.3]}
+  - id: c2
+    title: two
+    encounter: {claim: {diagnoses: [G12.21]}}
+    expected: {diagnoses: [G12.21]}
+  - id: c3
+    title: three
+    encounter: {claim: {diagnoses: [E05.00]}}
+    expected: {diagnoses: [E05.00]}
+"""
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if self.path == "/describe":
+            info = {"name": "http-toy", "version": "2.0", "fiscal_years": [2026]}
+            self._reply(200, json.dumps(info).encode(), {"Content-Type": "application/json"})
+        else:
+            self._reply(404, b"not here")
+
+    def do_POST(self) -> None:
+        self.server.connections.add(self.client_address)
+        self.server.cases.append(self.headers.get("X-Icdcheck-Case", ""))
+        encounter = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        claim = encounter.get("claim") or {}
+        result = {"diagnoses": claim.get("diagnoses", []), "services": [], "edits": [],
+                  "cdi": [], "hcc": None, "drg": None}  # fmt: skip
+        ok = json.dumps(result).encode()
+        path = self.path
+        if path in ("/", "/engine/run"):
+            self._reply(200, ok, {"Content-Type": "application/json"})
+        elif path == "/drop-idle":  # answers, then drops the kept-alive connection
+            self._reply(200, ok)
+            self.close_connection = True
+        elif path == "/500":
+            self._reply(500, b"Traceback (most recent call last): NullPointerException " * 10)
+        elif path == "/404":
+            self._reply(404, b"<html><body>No such page</body></html>")
+        elif path == "/not-json":
+            self._reply(200, b"<html>oops, the login page</html>")
+        elif path == "/list":
+            self._reply(200, b"[1, 2]")
+        elif path == "/slow":
+            time.sleep(3)
+            self._reply(200, ok)
+        elif path == "/elsewhere":
+            self._reply(307, b"", {"Location": "http://coder.example.invalid/run"})
+        elif path == "/moved":
+            self._reply(308, b"", {"Location": "/"})
+        elif path == "/see-other":
+            self._reply(303, b"", {"Location": "/"})
+        else:
+            self._reply(404, b"unknown test path")
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.connections: set[Any] = set()
+        self.cases: list[str] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@pytest.fixture
+def server(pytester: pytest.Pytester) -> Iterator[Server]:
+    write_cases(pytester, "h.icd.yaml", THREE, defaults=True)
+    srv = Server()
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(10)
+
+
+class TestWorkingService:
+    def test_cases_post_to_the_url_on_one_kept_alive_connection(
+        self, pytester: pytest.Pytester, server: Server
+    ) -> None:
+        result = pytester.runpytest("--icd-engine", server.base + "/")
+        result.assert_outcomes(passed=3)
+        result.stdout.fnmatch_lines(["engine: http-toy 2.0"])  # from GET /describe
+        assert server.cases == ["c1", "c2", "c3"]
+        assert len(server.connections) == 1
+
+    def test_url_ending_in_run_describes_from_its_parent(
+        self, pytester: pytest.Pytester, server: Server
+    ) -> None:
+        result = pytester.runpytest("--icd-engine", server.base + "/engine/run")
+        result.assert_outcomes(passed=3)
+
+    def test_a_dropped_keep_alive_connection_is_opened_again(
+        self, pytester: pytest.Pytester, server: Server
+    ) -> None:
+        result = pytester.runpytest("--icd-engine", server.base + "/drop-idle")
+        result.assert_outcomes(passed=3)
+        assert len(server.connections) == 3
+
+    def test_same_host_308_is_followed(self, pytester: pytest.Pytester, server: Server) -> None:
+        result = pytester.runpytest("--icd-engine", server.base + "/moved")
+        result.assert_outcomes(passed=3)
+
+
+class TestBrokenService:
+    @pytest.mark.parametrize(
+        ("path", "message"),
+        [
+            ("/500", "*HTTP 500 from http://127.0.0.1:*/500 for case c1: Traceback (most recent*"),
+            ("/404", "*HTTP 404 from http://*/404 for case c1: <html><body>No such page*"),
+            (
+                "/not-json",
+                "*HTTP 200 from http://*/not-json for case c1, but the body is not JSON: "
+                "<html>oops, the login page</html>*",
+            ),
+            ("/list", "*the body is a JSON list, not a result object: ?1, 2?*"),
+            (
+                "/elsewhere",
+                "*HTTP 307 from http://*/elsewhere redirects case c1 to another host "
+                "(http://coder.example.invalid/run); redirects to another host are not followed*",
+            ),
+            ("/see-other", "*HTTP 303 from http://*/see-other redirects case c1 to http://*"),
+        ],
+    )
+    def test_each_case_fails_with_status_and_the_start_of_the_body(
+        self, pytester: pytest.Pytester, server: Server, path: str, message: str
+    ) -> None:
+        result = pytester.runpytest("--icd-engine", server.base + path)
+        result.assert_outcomes(failed=3)
+        result.stdout.fnmatch_lines([message])
+
+    def test_the_body_start_is_bounded(self, pytester: pytest.Pytester, server: Server) -> None:
+        result = pytester.runpytest("--icd-engine", server.base + "/500")
+        line = next(x for x in result.outlines if "HTTP 500 from" in x)
+        assert len(line) < 400 and line.endswith("…")
+
+    def test_slow_service_times_out(self, pytester: pytest.Pytester, server: Server) -> None:
+        result = pytester.runpytest("--icd-engine", server.base + "/slow", "--icd-timeout", "0.5")
+        result.assert_outcomes(failed=3)
+        result.stdout.fnmatch_lines(["*timed out after 0.5 s on case c1 (POST http://*/slow)*"])
+
+    def test_refused_connection(self, pytester: pytest.Pytester) -> None:
+        write_cases(pytester, "h.icd.yaml", THREE, defaults=True)
+        with socket.socket() as sock:  # a port that was free a moment ago and is now closed
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        url = f"http://127.0.0.1:{port}/"
+        result = pytester.runpytest("--icd-engine", url)
+        result.assert_outcomes(failed=3)
+        result.stdout.fnmatch_lines(
+            [f"*cannot connect to {url}: connection refused (is the service running?)*"]
+        )
+
+    def test_not_a_url(self, pytester: pytest.Pytester) -> None:
+        write_cases(pytester, "h.icd.yaml", THREE, defaults=True)
+        result = pytester.runpytest("--icd-engine", "http:///run")
+        result.assert_outcomes(failed=3)
+        result.stdout.fnmatch_lines(["*not an http(s) URL with a host*"])
