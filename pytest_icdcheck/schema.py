@@ -92,11 +92,6 @@ def encounter_problems(encounter: Any) -> list[SchemaProblem]:
     return _problems(_validator("encounter.schema.json"), encounter)
 
 
-def encounter_problems(encounter: Any) -> list[SchemaProblem]:
-    """Problems of one encounter (``encounter.schema.json``), e.g. one POSTed to a service."""
-    return _problems(_validator("encounter.schema.json"), encounter)
-
-
 def result_problems(result: Any) -> list[SchemaProblem]:
     fast_ok = _fast("result.schema.json")(result)
     problems = [] if fast_ok else _problems(_validator("result.schema.json"), result)
