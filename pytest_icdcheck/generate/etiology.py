@@ -1,0 +1,167 @@
+"""Etiology sequencing (CONTRACT §2.1 step 5, §3 ETIOLOGY_SEQUENCING; OCG I.C.19.e.5).
+
+Rule: for the symptom R25.3 and a cause C of the seed's etiology table —
+* C is E05.- (thyrotoxicosis), E83.4- (magnesium), E87.6 (hypokalemia) or a poisoning
+  T36-T50 code (6th character 1-4): C is sequenced first (seed "code the etiology first";
+  OCG I.C.19.e.5.b);
+* C is an adverse-effect T36-T50 code (6th character 5): R25.3 first, C after it
+  (OCG I.C.19.e.5.a; CONTRACT §6.3 — the seed has this backwards).
+On a claim the wrong order → ETIOLOGY_SEQUENCING(R25.3, C), severity warning; the right
+order → no edit. In documentation (``due_to: C``) the result is in the right order whatever
+the documented order, outpatient and inpatient. R25.3 is not integral to any of these causes
+(CONTRACT §2.1 step 3): both are coded.
+Drug codes are T44.0- (anticholinesterase agents, the seed's example) with 7th character A:
+subsequent (D) and sequela (S) encounters bring in other sequencing rules (OCG I.C.19.a,
+I.B.10), which are not this family's subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_icdcheck.generate.codes import (
+    CodeRange,
+    GeneratorError,
+    description,
+    excluded_together,
+    header,
+    leaves,
+    require_valid,
+)
+from pytest_icdcheck.generate.model import (
+    DATE,
+    CaseFile,
+    case,
+    condition,
+    edit,
+    encounter,
+    patient,
+    slug,
+)
+
+FAMILY = "etiology"
+SYMPTOM = "R25.3"
+CAUSE_FIRST = "cause-first"
+MANIFESTATION_FIRST = "manifestation-first"
+DRUGS = CodeRange("T36", "T50")
+
+
+@dataclass(frozen=True)
+class Cause:
+    codes: CodeRange
+    sixth: str  # for T36-T50: the 6th characters this row covers; "" for any code
+    order: str
+    source: str
+
+
+RULES: tuple[Cause, ...] = (
+    Cause(header("E05"), "", CAUSE_FIRST, "seed scenario 4 (code the thyroid condition first)"),
+    Cause(
+        header("E83.4"), "", CAUSE_FIRST, "seed etiology table (E83.42: code metabolic etiology)"
+    ),
+    Cause(header("E87.6"), "", CAUSE_FIRST, "seed etiology table (E87.6: code metabolic etiology)"),
+    Cause(DRUGS, "1234", CAUSE_FIRST, "OCG I.C.19.e.5.b (poisoning code first)"),
+    Cause(DRUGS, "5", MANIFESTATION_FIRST, "OCG I.C.19.e.5.a; CONTRACT §6.3 (manifestation first)"),
+)
+
+
+def rule_for(symptom: str, cause: str) -> Cause | None:
+    if symptom != SYMPTOM:
+        return None
+    for rule in RULES:
+        if cause in rule.codes and (not rule.sixth or (len(cause) >= 7 and cause[6] in rule.sixth)):
+            return rule
+    return None
+
+
+def _is_cause(code: str) -> bool:
+    return any(code in rule.codes for rule in RULES)
+
+
+def claim_edits(claim: list[str]) -> list[dict[str, Any]]:
+    """ETIOLOGY_SEQUENCING edits for a claim (codes once each, in claim order)."""
+    found: list[dict[str, Any]] = []
+    for i, s in enumerate(claim):
+        for j, c in enumerate(claim):
+            rule = rule_for(s, c)
+            if rule is None:
+                if s.startswith("R") and s != SYMPTOM and _is_cause(c) and i < j:
+                    raise GeneratorError(f"no stated rule for {s} listed before {c}")
+                continue
+            wrong = i < j if rule.order == CAUSE_FIRST else j < i
+            if wrong:
+                found.append(edit("ETIOLOGY_SEQUENCING", s, c, severity="warning"))
+    return found
+
+
+def causes() -> list[tuple[str, Cause]]:
+    """The causes the family is generated for, each with its rule."""
+    codes = [*leaves("E05"), *leaves("E83.4"), *leaves("E87.6")]
+    codes += [c for c in leaves("T44.0") if c.endswith("A") and c[6] in "12345"]
+    out = []
+    for code in codes:
+        rule = rule_for(SYMPTOM, code)
+        if rule is None:
+            raise GeneratorError(f"{code} has no etiology rule")
+        out.append((code, rule))
+    return out
+
+
+def generate() -> list[CaseFile]:
+    from pytest_icdcheck.generate import claim_rules, integral
+
+    file = CaseFile(
+        "etiology-sequencing",
+        "generated - etiology sequencing (causes of fasciculation)",
+        "Rule: R25.3 with a cause -> the cause first (E05.-, E83.4-, E87.6, poisoning), or "
+        "R25.3 first (adverse effect); a claim in the wrong order -> ETIOLOGY_SEQUENCING "
+        "warning.",
+    )
+    for cause, rule in causes():
+        require_valid([SYMPTOM, cause], DATE)
+        if excluded_together(SYMPTOM, cause) or integral.is_integral(SYMPTOM, cause):
+            raise GeneratorError(f"{SYMPTOM} with {cause} is not only a sequencing question")
+        c = slug(cause)
+        right = [cause, SYMPTOM] if rule.order == CAUSE_FIRST else [SYMPTOM, cause]
+        kind = (
+            "adverse-effect"
+            if rule.order == MANIFESTATION_FIRST
+            else ("poisoning" if cause in DRUGS else "metabolic")
+        )
+        tags = ["etiology_sequencing", kind]
+        what = description(cause)
+        for claim in ([SYMPTOM, cause], [cause, SYMPTOM]):
+            fires = claim != right
+            file.cases.append(
+                case(
+                    f"gen-etiology-claim-{slug(claim[0])}-{slug(claim[1])}",
+                    f"Claim {claim[0]}, {claim[1]} -> "
+                    + ("ETIOLOGY_SEQUENCING warning" if fires else "no edit (right order)"),
+                    rule.source,
+                    FAMILY,
+                    [*tags, "editing"] + ([] if fires else ["not-fired"]),
+                    encounter(claim_dx=claim, who=patient(66, "F")),
+                    {"diagnoses": claim, "edits": claim_rules.dx_edits(claim)},
+                )
+            )
+        for setting in ("outpatient", "inpatient"):
+            for first in ("symptom", "cause"):
+                fasc = condition("fasciculations", SYMPTOM, due_to=cause)
+                conditions = [fasc, condition(what, cause)]
+                if first == "cause":
+                    conditions.reverse()
+                file.cases.append(
+                    case(
+                        f"gen-etiology-doc-{setting}-{first}-first-{c}",
+                        f"{setting.capitalize()}: fasciculations due to {cause} "
+                        f"({what}), {first} documented first -> {', '.join(right)}",
+                        f"{rule.source}; CONTRACT §2.1 step 5",
+                        FAMILY,
+                        [*tags, "coding", setting],
+                        encounter(setting=setting, conditions=conditions, who=patient(66, "F")),
+                        {"diagnoses": right, "edits": []},
+                        ordered=True,
+                    )
+                )
+    return [file]
