@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_icdcheck.cases import Case, CaseFileError, read_cases
+from pytest_icdcheck.casecache import read_cases_cached
+from pytest_icdcheck.cases import Case, CaseFileError
 from pytest_icdcheck.errors import IcdCheckError
 from pytest_icdcheck.failure import (
     CaseMismatch,
@@ -25,16 +27,25 @@ SUFFIX = ".icd.yaml"
 
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
+        state = self.config.stash[RUN_STATE]
         try:
-            cases = read_cases(self.path, _shown(self))
+            cases = read_cases_cached(self.path, _shown(self), _cache_folder(self.config))
         except CaseFileError as exc:
             raise self.CollectError(str(exc)) from None
-        state = self.config.stash[RUN_STATE]
         names: set[str] = set()
         for case in cases:
             _check_unique(case, state, names)
             names.add(case.name)
             yield CaseItem.from_parent(self, name=case.name, case=case)
+
+
+def _cache_folder(config: pytest.Config) -> Path | None:
+    """pytest's cache folder for parsed case files; None with -p no:cacheprovider."""
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        return None
+    folder: Path = cache.mkdir("icdcheck-cases")
+    return folder
 
 
 def _shown(node: pytest.File) -> str:
