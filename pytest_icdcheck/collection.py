@@ -10,19 +10,15 @@ import pytest
 
 from pytest_icdcheck.casecache import read_cases_cached
 from pytest_icdcheck.cases import Case, CaseFileError
-from pytest_icdcheck.errors import IcdCheckError
-from pytest_icdcheck.failure import (
-    CaseMismatch,
-    InvalidCase,
-    render_engine_error,
-    render_invalid,
-    render_mismatch,
-)
-from pytest_icdcheck.running import evaluate
+from pytest_icdcheck.outcome import PASSED, judge
 from pytest_icdcheck.stash import RUN_STATE
 from pytest_icdcheck.state import RunState
 
 SUFFIX = ".icd.yaml"
+
+
+class CaseFailure(Exception):
+    """A case that did not pass; the message is the complete text the user reads."""
 
 
 class CaseFile(pytest.File):
@@ -95,45 +91,17 @@ class CaseItem(pytest.Item):
         ]
 
     def runtest(self) -> None:
-        case = self.case
-        # Travels with the test report (to the xdist controller too): summary and recording.
-        info = self.icdcheck_outcome = {
-            "case_file": str(case.path),
-            "case_id": case.name,
-            "recorded": case.recorded,
-        }
-        if case.problems:
-            info.update(status="error", kind="invalid-case")
-            raise InvalidCase(render_invalid(case))
         state = self.config.stash[RUN_STATE]
-        try:
-            verdict = evaluate(case, state)
-        except IcdCheckError:
-            info.update(status="error", kind="engine", engine=state.engine_label)
-            raise
-        info["engine"] = verdict.engine
-        if verdict.against:
-            info["against"] = verdict.against
-        if verdict.record is not None:
-            info["record"] = verdict.record
-        differences = verdict.differences
-        if differences:
-            info.update(status="failed", fields=sorted({d.field for d in differences}))
-            raise CaseMismatch(verdict.sections)
-        info["status"] = "passed"
+        outcome = judge(self.case, state, verbose=self.config.get_verbosity() >= 2)
+        self.icdcheck_outcome = outcome.info  # travels with the report: see plugin.py
+        if outcome.status != PASSED:
+            raise CaseFailure(outcome.text)
 
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
     ) -> str | Any:
-        exc = excinfo.value
-        label = self.icdcheck_outcome.get("engine")
-        if isinstance(exc, CaseMismatch):
-            verbose = self.config.get_verbosity() >= 2
-            return render_mismatch(self.case, exc.sections, label, verbose)
-        if isinstance(exc, InvalidCase):
-            return str(exc)
-        if isinstance(exc, IcdCheckError):
-            return render_engine_error(self.case, str(exc), label)
+        if isinstance(excinfo.value, CaseFailure):
+            return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Any, int, str]:

@@ -10,18 +10,6 @@ from pytest_icdcheck.running import Section
 MAX_LINES = 20
 
 
-class CaseMismatch(Exception):
-    """The engine's result differs from the case's expectations."""
-
-    def __init__(self, sections: Sequence[Section]) -> None:
-        self.sections = [s for s in sections if s.differences]
-        super().__init__(f"{sum(len(s.differences) for s in self.sections)} difference(s)")
-
-
-class InvalidCase(Exception):
-    """The case breaks the case-file schema; the engine was never called."""
-
-
 def header(case: Case, engine_label: str | None, count: int = 0) -> list[str]:
     first = f"case {case.name}" + (f" — {case.title}" if case.title else "")
     if count:
