@@ -19,6 +19,24 @@ class EngineAdapter:
         self.spec = spec
         self.engine = engine
         self.info = self._describe()
+        self._ahead: dict[str, Any] = {}  # case id -> raw result run ahead by prefetch()
+
+    def prefetch(self, cases: list[tuple[str, Mapping[str, Any]]]) -> None:
+        """Run a batch of cases at once where the engine can (CONTRACT §5 ``run_many``).
+
+        ``run`` then serves these cases from the batch, still checking each result. If the
+        batch call fails as a whole, nothing is kept and every case runs on its own, so a
+        single bad encounter still fails only its own case.
+        """
+        run_many = getattr(self.engine, "run_many", None)
+        if not callable(run_many) or len(cases) < 2:
+            return
+        try:
+            results = list(run_many([encounter for _, encounter in cases]))
+        except Exception:
+            return
+        if len(results) == len(cases):
+            self._ahead.update(zip((case_id for case_id, _ in cases), results, strict=True))
 
     @property
     def label(self) -> str:
@@ -38,6 +56,8 @@ class EngineAdapter:
     def run(self, case_id: str, encounter: Mapping[str, Any]) -> dict[str, Any]:
         """The engine's result for ``encounter``, checked against result.schema.json."""
         run_case = getattr(self.engine, "run_case", None)
+        if case_id in self._ahead:
+            return self._checked(self._ahead.pop(case_id))
         try:
             # Out-of-process engines name the case in their request (CONTRACT §5), so they
             # offer run_case(case_id, encounter); every other engine has run(encounter).
@@ -49,10 +69,17 @@ class EngineAdapter:
             raise EngineFailure(f"engine {self.label}: {exc}") from None
         except EngineInputError as exc:
             raise EngineFailure(f"engine {self.label} refused the encounter: {exc}") from None
+        except SystemExit as exc:  # an in-process engine must not end the test run
+            raise EngineFailure(
+                f"engine {self.label} called sys.exit({exc.code!r})" + _where(exc)
+            ) from None
         except Exception as exc:
             raise EngineFailure(
                 f"engine {self.label} raised {type(exc).__name__}: {exc}" + _where(exc)
             ) from None
+        return self._checked(result)
+
+    def _checked(self, result: Any) -> dict[str, Any]:
         if not isinstance(result, Mapping):
             raise EngineFailure(
                 f"engine {self.label} returned {type(result).__name__}, not a result mapping "
