@@ -85,15 +85,15 @@ class EngineAdapter:
                 f"engine {self.label} returned {type(result).__name__}, not a result mapping "
                 "(CONTRACT §3)"
             )
-        result = dict(result)
-        problems = schema.result_problems(result)
+        checked: dict[str, Any] = dict(result)
+        problems = schema.result_problems(checked)
         if problems:
             lines = [f"  {p.where}: {p.message}" for p in problems[: schema.MAX_ERRORS_SHOWN]]
             raise EngineFailure(
                 f"engine {self.label} returned a result that breaks result.schema.json:\n"
                 + "\n".join(lines)
             )
-        return result
+        return checked
 
     def close(self) -> None:
         close = getattr(self.engine, "close", None)
