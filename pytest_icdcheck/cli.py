@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from pytest_icdcheck import __version__
 
-COMMANDS = ("validate", "schema", "generate", "fy_diff", "serve")
+COMMANDS = ("validate", "schema", "generate", "fy_diff", "serve", "run")
 
 
 def build_parser() -> argparse.ArgumentParser:

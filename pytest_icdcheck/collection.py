@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_icdcheck.casecache import read_cases_cached
-from pytest_icdcheck.cases import Case, CaseFileError
+from pytest_icdcheck.cases import Case, CaseFileError, duplicate_id_problem
 from pytest_icdcheck.outcome import PASSED, judge
 from pytest_icdcheck.stash import RUN_STATE
 from pytest_icdcheck.state import RunState
@@ -61,11 +61,7 @@ def _check_unique(case: Case, state: RunState, names_in_file: set[str]) -> None:
     if first is None:
         state.ids[case_id] = (case.file, case.line)
         return
-    path, line = first
-    case.problems.append(
-        f"{case.file}:{case.line}: case id {case_id!r} is already used at {path}:{line}; "
-        "ids must be unique in the run: rename one"
-    )
+    case.problems.append(duplicate_id_problem(case.file, case.line, case_id, first))
     if case.name in names_in_file:
         case.name = f"cases[{case.index}]"  # keep node ids unique within the file
 

@@ -43,9 +43,9 @@ def render_mismatch(
     return "\n".join([*header(case, engine_label, count), *body])
 
 
-def render_invalid(case: Case) -> str:
-    lines = [f"case {case.name} is not a valid case; the engine was not called:"]
-    lines += [f"  {p}" for p in case.problems]
+def render_invalid(name: str, problems: list[str]) -> str:
+    lines = [f"case {name} is not a valid case; the engine was not called:"]
+    lines += [f"  {p}" for p in problems]
     return "\n".join(lines)
 
 

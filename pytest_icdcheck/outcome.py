@@ -36,7 +36,7 @@ def judge(case: Case, state: RunState, *, verbose: bool = False) -> Outcome:
     }
     if case.problems:
         info.update(status=ERROR, kind="invalid-case")
-        return Outcome(ERROR, render_invalid(case), info)
+        return Outcome(ERROR, render_invalid(case.name, case.problems), info)
     try:
         verdict = evaluate(case, state)
     except IcdCheckError as exc:

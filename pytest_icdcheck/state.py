@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +71,18 @@ class RunState:
     def against(self) -> EngineAdapter | None:
         """The engine of --icd-against, or None when the run is not differential."""
         return self._against.get() if self._against is not None else None
+
+    def prefetch(self, cases: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Hand a batch of (case id, encounter) to the engine(s) ahead of judging them."""
+        if not cases:
+            return
+        try:
+            self.engine().prefetch(cases)
+            against = self.against()
+            if against is not None:
+                against.prefetch(cases)
+        except IcdCheckError:
+            return  # an engine that cannot load fails each case, with its message
 
     def recorded_file(self, case_file: Path) -> RecordedFile:
         """The recorded results beside ``case_file``, read once per session."""

@@ -7,7 +7,7 @@ Whatever the engine does (raise, return garbage, return NaN) becomes an
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_icdcheck import schema
@@ -21,7 +21,7 @@ class EngineAdapter:
         self.info = self._describe()
         self._ahead: dict[str, Any] = {}  # case id -> raw result run ahead by prefetch()
 
-    def prefetch(self, cases: list[tuple[str, Mapping[str, Any]]]) -> None:
+    def prefetch(self, cases: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         """Run a batch of cases at once where the engine can (CONTRACT §5 ``run_many``).
 
         ``run`` then serves these cases from the batch, still checking each result. If the

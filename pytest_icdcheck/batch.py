@@ -1,0 +1,261 @@
+"""`icdcheck run`: the cases without a pytest item each, for corpora of 100,000+ encounters.
+
+The same loading (`read_cases_cached`), engine protocol (`RunState`), verdicts and
+messages (`outcome.judge`) as the plugin; what differs is only the driver: case files are
+streamed one at a time (memory stays flat), each file's cases go to the engine as one
+batch where it has `run_many`, and `--jobs N` spreads files over N worker processes, each
+with its own engine (like xdist workers).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.util import Finalize
+from pathlib import Path
+from typing import IO
+
+from pytest_icdcheck.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.compare import FIELDS
+from pytest_icdcheck.failure import render_invalid
+from pytest_icdcheck.outcome import ERROR, FAILED, PASSED, judge
+from pytest_icdcheck.state import RunState
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    engine: str
+    against: str | None
+    timeout: float
+    cache: Path | None
+    verbose: bool
+    path_entry: str = "."  # put on sys.path, as pytest puts a rootdir conftest's folder
+
+
+@dataclass
+class CaseResult:
+    """What the driver needs of one case; small and picklable (it crosses processes)."""
+
+    file: str
+    case_id: str
+    line: int
+    status: str  # passed failed error xfailed xpassed
+    text: str = ""
+    fields: list[str] = field(default_factory=list)
+    engine: str | None = None
+    source: str = ""
+    fiscal_year: str = ""
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    index: int = 0  # position in its file
+
+
+# -- one process: run a file ------------------------------------------------------------
+
+_state: RunState | None = None
+_settings: Settings | None = None
+
+
+def _init(settings: Settings) -> None:
+    """Set up this process's engine(s), closed when the process ends."""
+    global _state, _settings
+    _settings = settings
+    if settings.path_entry not in sys.path:
+        sys.path.insert(0, settings.path_entry)  # module:attr engines beside the corpus
+    _state = RunState(settings.engine, against=settings.against, timeout=settings.timeout)
+    Finalize(_state, _state.close, exitpriority=10)
+
+
+def run_file(job: tuple[str, str]) -> list[CaseResult]:
+    """Every case of one file, judged; a file that cannot be read is one error result."""
+    from pytest_icdcheck.casecache import read_cases_cached
+
+    assert _state is not None and _settings is not None, "_init() first"
+    path, shown = Path(job[0]), job[1]
+    try:
+        cases = read_cases_cached(path, shown, _settings.cache)
+    except CaseFileError as exc:
+        return [CaseResult(shown, "", 0, ERROR, str(exc))]
+    runnable = [(c.name, c.encounter) for c in cases if not c.problems]
+    _state.prefetch(runnable)
+    return [_judge(case) for case in cases]
+
+
+def _judge(case: Case) -> CaseResult:
+    assert _state is not None and _settings is not None
+    start = time.perf_counter()
+    outcome = judge(case, _state, verbose=_settings.verbose)
+    status = outcome.status
+    if case.xfail:
+        status = "xpassed" if status == PASSED else "xfailed"
+    return CaseResult(
+        file=case.file,
+        case_id=case.name,
+        line=case.line,
+        status=status,
+        text=outcome.text,
+        fields=list(outcome.info.get("fields", ())),
+        engine=outcome.info.get("engine"),
+        source=case.source,
+        fiscal_year=str(case.fiscal_year or ""),
+        problems=list(case.problems),
+        seconds=time.perf_counter() - start,
+        index=case.index,
+    )
+
+
+# -- the driver ----------------------------------------------------------------------------
+
+
+def case_file_jobs(paths: Iterable[Path], cwd: Path) -> Iterator[tuple[str, str]]:
+    from pytest_icdcheck.commands.validate import case_files
+
+    for path in case_files(list(paths)):
+        try:
+            shown = str(path.resolve().relative_to(cwd))
+        except ValueError:
+            shown = str(path)
+        yield str(path), shown
+
+
+def results(
+    jobs: Iterable[tuple[str, str]], settings: Settings, workers: int
+) -> Iterator[CaseResult]:
+    """Results file by file, in file order, from this process or ``workers`` processes."""
+    if workers <= 1:
+        _init(settings)
+        try:
+            for job in jobs:
+                yield from run_file(job)
+        finally:
+            assert _state is not None
+            _state.close()
+        return
+    context = multiprocessing.get_context("spawn")  # no inherited threads or handles
+    with context.Pool(workers, initializer=_init, initargs=(settings,)) as pool:
+        for batch in pool.imap(run_file, jobs, chunksize=1):
+            yield from batch
+        pool.close()
+        pool.join()
+
+
+class Driver:
+    """Counts, duplicate ids, the printed report and the JUnit XML of one run."""
+
+    def __init__(self, out: IO[str], junit: IO[str] | None, verbose: bool) -> None:
+        self.out = out
+        self.junit = junit
+        self.verbose = verbose
+        self.counts: Counter[str] = Counter()
+        self.fields: Counter[str] = Counter()
+        self.engines: set[str] = set()
+        self.ids: dict[str, tuple[str, int]] = {}
+        self.failures: list[str] = []
+        self._file: str | None = None
+
+    def add(self, result: CaseResult) -> None:
+        self._check_unique(result)
+        if result.file != self._file:
+            if self._file is not None:
+                self.out.write("\n")
+            self._file = result.file
+            self.out.write(f"{result.file} ")
+        self.out.write(
+            {"passed": ".", "failed": "F", "error": "E", "xfailed": "x", "xpassed": "X"}.get(
+                result.status, "?"
+            )
+        )
+        self.counts[result.status] += 1
+        if result.engine:
+            self.engines.add(result.engine)
+        if result.status in (FAILED, ERROR):
+            self.failures.append(result.text)
+            if result.status == FAILED:
+                self.fields.update(result.fields)
+        if self.junit is not None:
+            from pytest_icdcheck.junit import testcase
+
+            self.junit.write(testcase(result))
+
+    def _check_unique(self, result: CaseResult) -> None:
+        """The plugin's rule: a repeated id fails as that case, naming both places."""
+        if not result.case_id or result.case_id.startswith("cases["):
+            return
+        first = self.ids.get(result.case_id)
+        if first is None:
+            self.ids[result.case_id] = (result.file, result.line)
+            return
+        problems = [
+            *result.problems,
+            duplicate_id_problem(result.file, result.line, result.case_id, first),
+        ]
+        if first[0] == result.file:  # as the plugin names it: node ids stay unique
+            result.case_id = f"cases[{result.index}]"
+        result.status = ERROR
+        result.text = render_invalid(result.case_id, problems)
+        result.fields = []
+
+    def finish(self, seconds: float) -> int:
+        if self._file is not None:
+            self.out.write("\n")
+        write = self.out.write
+        if self.failures:
+            write("\n" + "=" * 30 + " FAILURES " + "=" * 30 + "\n")
+            for text in self.failures:
+                write(text + "\n\n")
+        order = ("passed", "failed", "error", "xfailed", "xpassed")
+        counts = ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts[k])
+        write("=" * 30 + " icdcheck " + "=" * 30 + "\n")
+        write(f"engine: {', '.join(sorted(self.engines)) or '(not loaded)'}\n")
+        write(f"cases: {counts or 'none'}\n")
+        if self.fields:
+            by_field = ", ".join(f"{f} {self.fields[f]}" for f in FIELDS if self.fields[f])
+            write(f"failures by field: {by_field}\n")
+        total = sum(self.counts.values())
+        if not total:
+            write(f"no cases found in {seconds:.2f}s\n")
+            return EXIT_NO_CASES
+        write(f"{counts} in {seconds:.2f}s\n")
+        return EXIT_FAILED if self.counts[FAILED] or self.counts[ERROR] else EXIT_OK
+
+
+def main(
+    paths: list[Path],
+    settings: Settings,
+    workers: int,
+    junitxml: Path | None,
+    out: IO[str] = sys.stdout,
+) -> int:
+    start = time.perf_counter()
+    jobs = case_file_jobs(paths, Path.cwd())
+    if junitxml is None:
+        driver = Driver(out, None, settings.verbose)
+        for result in results(jobs, settings, workers):
+            driver.add(result)
+        return driver.finish(time.perf_counter() - start)
+    from pytest_icdcheck.junit import JUnitWriter
+
+    with JUnitWriter(junitxml) as junit:
+        driver = Driver(out, junit.body, settings.verbose)
+        for result in results(jobs, settings, workers):
+            driver.add(result)
+        code = driver.finish(time.perf_counter() - start)
+        junit.counts = (
+            sum(driver.counts.values()),
+            driver.counts[FAILED],
+            driver.counts[ERROR],
+            driver.counts["xfailed"],
+        )
+        junit.seconds = time.perf_counter() - start
+    return code
+
+
+def describe_usage_error(message: str) -> int:
+    print(f"icdcheck run: {message}", file=sys.stderr)
+    return EXIT_USAGE

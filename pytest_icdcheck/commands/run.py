@@ -1,0 +1,98 @@
+"""`icdcheck run PATHS`: the cases without pytest, for large corpora (see batch.py)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CACHE = Path(".pytest_cache") / "d" / "icdcheck-cases"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run case files on an engine without a pytest item per case (large corpora)",
+        description="Run *.icd.yaml cases on an engine with the plugin's loading, engine "
+        "protocol, comparison and messages, but no pytest item per case: files are "
+        "streamed, so memory stays flat. Exit 0 when every case passed, 1 when any failed "
+        "or errored, 4 on a usage error, 5 when no case was found.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="case files, or folders to search for *.icd.yaml",
+    )
+    parser.add_argument(
+        "--engine",
+        default="reference",
+        metavar="SPEC",
+        help="engine to run: reference (default), a registered name, "
+        "package.module:attr, cmd:<command line> or http(s)://…",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="SPEC",
+        help="differential mode: compare every result with this engine's",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes, each with its own engine (default 1)",
+    )
+    parser.add_argument(
+        "--junitxml",
+        type=Path,
+        metavar="FILE",
+        help="write a JUnit XML report (case_id, source, fiscal_year properties)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="per-case limit for out-of-process engines (default 30)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=DEFAULT_CACHE,
+        metavar="DIR",
+        help=f"cache of parsed case files, shared with pytest's (default {DEFAULT_CACHE})",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="parse every file afresh")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-vv shows every difference of a failing case (else the first 20)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pytest_icdcheck import batch
+
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        return batch.describe_usage_error(f"no such file or folder: {', '.join(map(str, missing))}")
+    if args.jobs < 1:
+        return batch.describe_usage_error("--jobs must be 1 or more")
+    if not args.timeout > 0:
+        return batch.describe_usage_error("--timeout must be more than 0 seconds")
+    if not args.engine.strip():
+        return batch.describe_usage_error("--engine is empty; e.g. --engine reference")
+    settings = batch.Settings(
+        engine=args.engine,
+        against=args.against,
+        timeout=args.timeout,
+        cache=None if args.no_cache else args.cache_dir,
+        verbose=args.verbose >= 2,
+    )
+    return batch.main(args.paths, settings, args.jobs, args.junitxml)
