@@ -72,6 +72,10 @@ def _describe(engine: Any) -> dict[str, Any]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one segment: with Nagle on, a second small write waits
+    # for the client's delayed ACK (~40 ms a request on a kept-alive connection).
+    wbufsize = -1  # buffered; handle_one_request() flushes after each request
+    disable_nagle_algorithm = True
     server_version = f"icdcheck-serve/{__version__}"
     server: EngineServer
 
