@@ -234,11 +234,16 @@ def as_table(report: Report) -> str:
         lines += [f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  {r[2]}" for r in rows]
         lines.append("")
         distinct = by_change(report)
-        lines.append(f"most frequent changes ({len(distinct)} distinct):")
-        lines += [f"  {n:>5} case(s)  {f}  {t}" for f, t, n in distinct[:MOST_FREQUENT]]
-        if len(distinct) > MOST_FREQUENT:
-            lines.append(f"  … and {len(distinct) - MOST_FREQUENT} more (--format json lists all)")
-        lines.append("")
+        if distinct[0][2] > 1:  # some change is shared: say which, most frequent first
+            lines.append(f"most frequent changes ({len(distinct)} distinct):")
+            width = max(len(f) for f, _, _ in distinct[:MOST_FREQUENT])
+            lines += [
+                f"  {n:>5} case(s)  {f.ljust(width)}  {t}" for f, t, n in distinct[:MOST_FREQUENT]
+            ]
+            if len(distinct) > MOST_FREQUENT:
+                more = len(distinct) - MOST_FREQUENT
+                lines.append(f"  … and {more} more (--format json lists them all)")
+            lines.append("")
     for case in report.refused:
         lines.append(f"refused {case.id} ({case.file}:{case.line}): {case.refused}")
     for text in report.unreadable:

@@ -227,3 +227,28 @@ def test_the_command_is_listed_in_icdcheck_help(tmp_path: Path) -> None:
     assert "fy-diff" in proc.stdout
     usage = icdcheck("fy-diff", "--help", cwd=tmp_path).stdout
     assert textwrap.dedent("--format {table,json}") in usage
+
+
+def test_changes_shared_by_several_cases_are_counted(tmp_path: Path) -> None:
+    cases = "".join(
+        f"""
+  - id: cardiomyopathy-{age}
+    title: I42.0 at age {age}
+    encounter:
+      setting: outpatient
+      date_of_service: "2026-09-15"
+      patient: {{age: {age}, sex: F}}
+      claim: {{diagnoses: ["I42.0"]}}
+"""
+        for age in (70, 71, 50)
+    )
+    (tmp_path / "c.icd.yaml").write_text("cases:" + cases, encoding="utf-8")
+    proc = icdcheck("fy-diff", "--from", "2026", "--to", "2027", "c.icd.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    block = proc.stdout.split("most frequent changes (4 distinct):\n")[1].split("\n\n")[0]
+    assert block.splitlines() == [
+        "      3 case(s)  edits  +NON_BILLABLE(I42.0)",
+        "      3 case(s)  hcc    categories -HCC 227",
+        "      2 case(s)  hcc    coefficient_sum 0.154 → 0.0",
+        "      1 case(s)  hcc    coefficient_sum 0.238 → 0.0",
+    ]
