@@ -108,6 +108,8 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
         ) from None
     loader = _loader_class()(text)
     try:
+        if len(text) > MAX_NODES:  # every node takes at least one character
+            _count_nodes(text)
         root = loader.get_single_node()
         if root is None:
             raise YamlFileError(
@@ -129,6 +131,27 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
     finally:
         loader.dispose()
     return LoadedYaml(path=path, name=name, data=data, root=root, problems=problems)
+
+
+def _count_nodes(text: str) -> None:
+    """Refuse a file with too many nodes before PyYAML composes them all in memory.
+
+    Composing costs about 500 bytes a node, so a flat 48 MB list is gigabytes before the
+    budget of ``_Builder`` is ever checked; the parser's events cost nothing to count.
+    """
+    import yaml
+
+    counter = _loader_class()(text)
+    try:
+        count = 0
+        while counter.check_event():
+            event = counter.get_event()
+            if isinstance(event, yaml.NodeEvent):
+                count += 1
+                if count > MAX_NODES:
+                    raise _TooManyNodes(event.start_mark.line + 1)
+    finally:
+        counter.dispose()
 
 
 def _describe_yaml_error(path: str, exc: Any) -> str:
