@@ -136,6 +136,11 @@ def _explain(error: Any) -> list[SchemaProblem]:
     path = tuple(error.absolute_path)
     kind = error.validator
     value = error.instance
+    if kind == "anyOf" and error.context and all(_only_missing(e) for e in error.context):
+        # e.g. an encounter needs `documentation` or `claim`: naming only one misleads.
+        keys = " or ".join(f"`{_missing_key(e)}`" for e in error.context)
+        both = " (or both)" if len(error.context) == 2 else ""
+        return [SchemaProblem(path, f"needs {keys}{both}")]
     if kind in ("anyOf", "oneOf") and error.context:
         # Report the branch that got furthest rather than "is not valid under any".
         deepest = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
@@ -149,7 +154,12 @@ def _explain(error: Any) -> list[SchemaProblem]:
         ),
         "const": lambda: f"expected {_show(error.validator_value)}, got {_show(value)}",
         "type": lambda: (
-            f"expected {_a(error.validator_value)}, got {_type_of(value)} {_show(value)}"
+            f"expected {_a(error.validator_value)}, got "
+            + (
+                "null (nothing written after the colon?)"
+                if value is None
+                else f"{_type_of(value)} {_show(value)}"
+            )
         ),
         "pattern": lambda: (
             f"{_show(value)} does not have the required form "
@@ -172,9 +182,13 @@ def _missing_key(error: Any) -> str:
     return "?"
 
 
+def _only_missing(error: Any) -> bool:
+    return bool(error.validator == "required" and not error.relative_path)
+
+
 def _unknown_keys(error: Any) -> str:
     allowed = sorted(error.schema.get("properties", {}))
-    extra = sorted(k for k in error.instance if k not in allowed)
+    extra = sorted(str(k) for k in error.instance if k not in allowed)
     return f"unknown key {', '.join(f'`{k}`' for k in extra)}; allowed here: {', '.join(allowed)}"
 
 
@@ -187,7 +201,10 @@ def _pattern_hint(path: tuple[str | int, ...], value: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    try:
+        text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    except (TypeError, ValueError, RecursionError):  # an engine's set, object, huge int
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
