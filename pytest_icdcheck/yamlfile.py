@@ -149,7 +149,8 @@ def _count_nodes(text: str) -> None:
             if isinstance(event, yaml.NodeEvent):
                 count += 1
                 if count > MAX_NODES:
-                    raise _TooManyNodes(event.start_mark.line + 1)
+                    mark = event.start_mark
+                    raise _TooManyNodes(mark.line + 1 if mark is not None else 1)
     finally:
         counter.dispose()
 
