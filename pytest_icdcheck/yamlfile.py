@@ -94,7 +94,7 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
         raise YamlFileError(f"{name}: cannot read the file: {exc.strerror}") from None
     if size > MAX_FILE_BYTES:
         raise YamlFileError(
-            f"{name}: file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 1_000_000} MB "
+            f"{name}: file is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB "
             "limit for one case file; split it into several *.icd.yaml files"
         )
     raw = path.read_bytes()
