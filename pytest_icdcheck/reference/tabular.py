@@ -5,8 +5,9 @@ terms, Excludes1 notes and tree serve every fiscal year the engine supports: FY2
 FY2027 are approximated by it. Which codes are valid, and which are headers, on a date is
 not taken from here but from the code set of that date (validity.py).
 
-simple_icd_10_cm takes about two seconds to import, so nothing here touches it until a
-question needs the tabular, and every answer is cached for the life of the process.
+simple_icd_10_cm takes about two seconds to import, so the facts used here come from an
+extract of it kept on disk (tabular_extract.py), and every answer is cached for the life
+of the process.
 Codes are in our canonical form: upper case, dotted after the third character (``R25.3``).
 """
 
@@ -14,22 +15,11 @@ from __future__ import annotations
 
 import functools
 import re
-import warnings
-from types import ModuleType
 
 from pytest_icdcheck.reference.codesets import CodeSet, find_references
+from pytest_icdcheck.reference.tabular_extract import extract, text
 
 _CANONICAL = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
-
-
-@functools.cache
-def _icd() -> ModuleType:
-    with warnings.catch_warnings():  # its data loading uses deprecated importlib.resources
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm
-
-    module: ModuleType = simple_icd_10_cm
-    return module
 
 
 def is_canonical(code: str) -> bool:
@@ -46,24 +36,24 @@ def normalize(code: str) -> str:
 @functools.cache
 def in_tabular(code: str) -> bool:
     """A category, subcategory or code of the tabular list (not a block or chapter)."""
-    return is_canonical(code) and bool(_icd().is_valid_item(code))
+    return is_canonical(code) and code in extract().ancestors
 
 
 @functools.cache
 def is_leaf(code: str) -> bool:
     """A code with nothing beneath it: the only kind that is billable."""
-    return in_tabular(code) and bool(_icd().is_leaf(code))
+    return code in extract().leaves
 
 
 @functools.cache
 def ancestors(code: str) -> tuple[str, ...]:
     """Subcategory, category, block, chapter above ``code`` (nearest first)."""
-    return tuple(_icd().get_ancestors(code)) if in_tabular(code) else ()
+    return tuple(extract().ancestors[code]) if in_tabular(code) else ()
 
 
 @functools.cache
 def description(code: str) -> str:
-    return str(_icd().get_description(code)) if in_tabular(code) else ""
+    return text()[code][0] if in_tabular(code) else ""
 
 
 @functools.cache
@@ -71,7 +61,18 @@ def billable_beneath(code: str) -> tuple[str, ...]:
     """The billable codes under a header, in tabular order."""
     if not in_tabular(code):
         return ()
-    return tuple(c for c in _icd().get_descendants(code) if _icd().is_leaf(c))
+    return tuple(c for c in _children_in_order().get(code, ()) if c in extract().leaves)
+
+
+@functools.cache
+def _children_in_order() -> dict[str, list[str]]:
+    """Each item's descendants in tabular order (the extract keeps that order)."""
+    descendants: dict[str, list[str]] = {}
+    for code, above in extract().ancestors.items():
+        for item in dict.fromkeys(above):
+            if item != code:  # a block named like its only category (B10) holds it
+                descendants.setdefault(item, []).append(code)
+    return descendants
 
 
 def nearest_known(code: str) -> str | None:
@@ -96,7 +97,7 @@ def excludes1(code: str) -> tuple[CodeSet, ...]:
     if known is None:
         return ()
     for item in (known, *ancestors(known)):
-        for note in _icd().get_excludes1(item):
+        for note in extract().excludes1.get(item, ()):
             refs.extend(find_references(note))
     return tuple(refs)
 
@@ -106,24 +107,24 @@ def _description_index() -> dict[str, tuple[str, ...]]:
     """Lower-cased wording → billable codes, at four strengths (strongest first per word):
     the description, the description less ', unspecified', an inclusion term, an
     inclusion term less ' NOS' (ICD-10-CM convention I.A.9: NOS = unspecified)."""
-    icd = _icd()
+    leaves = extract().leaves
     levels: list[dict[str, list[str]]] = [{}, {}, {}, {}]
-    for code in icd.get_all_codes(True):
-        if not icd.is_leaf(code):
+    for code, (described, terms) in text().items():
+        if code not in leaves:
             continue
-        text = icd.get_description(code).lower()
-        levels[0].setdefault(text, []).append(code)
-        if text.endswith(", unspecified"):
-            levels[1].setdefault(text.removesuffix(", unspecified"), []).append(code)
-        for term in icd.get_inclusion_term(code):
+        words = described.lower()
+        levels[0].setdefault(words, []).append(code)
+        if words.endswith(", unspecified"):
+            levels[1].setdefault(words.removesuffix(", unspecified"), []).append(code)
+        for term in terms:
             term = term.lower()
             levels[2].setdefault(term, []).append(code)
             if term.endswith(" nos"):
                 levels[3].setdefault(term.removesuffix(" nos"), []).append(code)
     index: dict[str, tuple[str, ...]] = {}
     for level in levels:
-        for text, codes in level.items():
-            index.setdefault(text, tuple(dict.fromkeys(codes)))
+        for words, codes in level.items():
+            index.setdefault(words, tuple(dict.fromkeys(codes)))
     return index
 
 

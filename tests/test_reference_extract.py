@@ -1,0 +1,52 @@
+"""The reference engine reads the tabular from an on-disk extract, not a 2 s import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROBE = """
+import json, sys
+from pytest_icdcheck.reference import ReferenceEngine
+engine = ReferenceEngine()
+result = engine.run({"setting": "outpatient", "date_of_service": "2025-11-03",
+                     "patient": {"age": 59, "sex": "F"},
+                     "claim": {"diagnoses": ["R25.3", "G25.3", "R25"]}})
+engine.close()
+print(json.dumps({"edits": sorted(e["rule"] for e in result["edits"]),
+                  "imported": "simple_icd_10_cm" in sys.modules}))
+"""
+
+
+def probe(cache: Path) -> dict[str, object]:
+    env = {**os.environ, "ICDCHECK_CACHE_DIR": str(cache)}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    found: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_built_once_then_read_without_importing_the_tabular(tmp_path: Path) -> None:
+    first = probe(tmp_path)
+    assert first == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": True}
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".marshal", ".marshal"]
+    second = probe(tmp_path)
+    assert second == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": False}
+
+
+def test_a_damaged_extract_is_rebuilt(tmp_path: Path) -> None:
+    probe(tmp_path)
+    for path in tmp_path.iterdir():
+        path.write_bytes(b"\x00not marshal")
+    assert probe(tmp_path)["edits"] == ["EXCLUDES1", "NON_BILLABLE"]
+    assert probe(tmp_path)["imported"] is False  # and written back whole
+
+
+def test_an_unwritable_cache_still_gives_the_right_answers(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    assert probe(blocker / "cache")["edits"] == ["EXCLUDES1", "NON_BILLABLE"]
