@@ -39,8 +39,11 @@ class Handler(BaseHTTPRequestHandler):
         encounter = json.loads(self.rfile.read(length))
         if triggered(encounter):
             if MODE == "500":
-                self.send(500, "java.lang.NullPointerException at Grouper.run(Grouper.java:88)",
-                          "text/plain")
+                self.send(
+                    500,
+                    "java.lang.NullPointerException at Grouper.run(Grouper.java:88)",
+                    "text/plain",
+                )
                 return
             if MODE == "404":
                 self.send(404, "<html><body>Not Found</body></html>", "text/html")
