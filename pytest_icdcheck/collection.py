@@ -66,15 +66,23 @@ def _check_unique(case: Case, state: RunState, names_in_file: set[str]) -> None:
         case.name = f"cases[{case.index}]"  # keep node ids unique within the file
 
 
+def _registered_markers(config: pytest.Config) -> frozenset[str]:
+    """Marker names from the ini (tags that are markers work with -m), read once a run."""
+    state = config.stash[RUN_STATE]
+    if state.markers is None:
+        state.markers = frozenset(
+            line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")
+        )
+    return state.markers
+
+
 class CaseItem(pytest.Item):
     def __init__(self, *, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
         self.icdcheck_outcome: dict[str, Any] = {}
         self.extra_keyword_matches.update(case.tags)
-        registered = {
-            line.split(":")[0].split("(")[0].strip() for line in self.config.getini("markers")
-        }
+        registered = _registered_markers(self.config)
         for tag in case.tags:
             if tag in registered:
                 self.add_marker(tag)

@@ -3,14 +3,15 @@
 Validating every case and every engine result with jsonschema costs far more than the
 engine itself. The schemas use a small set of keywords, so they are compiled once into
 plain Python predicates. A predicate answers only "certainly valid" (True) or "look
-closer" (False): on False the caller asks jsonschema, which stays the source of truth
-for both the verdict and the messages. A keyword the compiler does not know makes the
-whole predicate fall back to jsonschema, so the fast path can never accept more than
-the schema does.
+closer" (False), and non-finite numbers always go the slow way. On False the caller
+asks jsonschema, which stays the source of truth for both the verdict and the messages.
+A keyword the compiler does not know makes the whole predicate fall back to jsonschema,
+so the fast path can never accept more than the schema does.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -37,12 +38,18 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _is_finite_number(v: Any) -> bool:
+    # Stricter than JSON Schema ("number" admits NaN): a NaN goes the slow way, where the
+    # caller also refuses non-finite numbers, so the fast path can skip that walk.
+    return _is_number(v) and math.isfinite(v)
+
+
 _TYPES: dict[str, Check] = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
     "integer": _is_int,
-    "number": _is_number,
+    "number": _is_finite_number,
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
 }

@@ -95,8 +95,9 @@ def encounter_problems(encounter: Any) -> list[SchemaProblem]:
 
 
 def result_problems(result: Any) -> list[SchemaProblem]:
-    fast_ok = _fast("result.schema.json")(result)
-    problems = [] if fast_ok else _problems(_validator("result.schema.json"), result)
+    if _fast("result.schema.json")(result):
+        return []  # the fast check also refuses non-finite numbers
+    problems = _problems(_validator("result.schema.json"), result)
     if not problems:
         problems = [SchemaProblem(path, "not a finite number") for path in _non_finite(result, ())]
     return problems

@@ -58,6 +58,7 @@ class RunState:
         self._engine = _LazyEngine(spec, registered, timeout)
         self._against = _LazyEngine(against, registered, timeout) if against else None
         self.ids: dict[str, tuple[str, int]] = {}  # case id -> (file, line) first seen
+        self.markers: frozenset[str] | None = None  # registered marker names (collection)
         self._recorded: dict[Path, RecordedFile] = {}
 
     def engine(self) -> EngineAdapter:
