@@ -16,6 +16,7 @@ ranges in our tables (``95860-95864``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -137,6 +138,7 @@ def parse_code_sets(text: str) -> tuple[CodeSet, ...]:
     return tuple(sets)
 
 
+@functools.cache  # few codes and few sets, asked about case after case
 def matches(code: str, sets: tuple[CodeSet, ...]) -> bool:
     """True when ``code`` is in any of ``sets``."""
     return any(code in s for s in sets)

@@ -13,6 +13,7 @@ Folder: ``$ICDCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pytest-icdcheck``, else
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import os
 import tempfile
@@ -37,13 +38,16 @@ def cached(family: str, key: str, build: Callable[[], T]) -> T:
     found = read(path)
     if found is not None:
         value: T = found
-        return value
-    value = build()
-    if write(path, value):
-        for old in path.parent.glob(f"{family}-*.marshal"):
-            if old != path:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+    else:
+        value = build()
+        if write(path, value):
+            for old in path.parent.glob(f"{family}-*.marshal"):
+                if old != path:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+    # These tables live as long as the process: move them (and all else alive now) out
+    # of the garbage collector's sight, or every full collection walks their entries.
+    gc.freeze()
     return value
 
 

@@ -9,12 +9,14 @@ by hand: R25's note gives G20-G26, F98.4 and F95.- (seed "Excludes 1 at Category
 
 from __future__ import annotations
 
+import functools
 from itertools import combinations
 
 from pytest_icdcheck.reference import tabular
 from pytest_icdcheck.reference.edits import Edit, edit
 
 
+@functools.cache  # the same pairs come back case after case
 def excluded_together(a: str, b: str) -> bool:
     """An Excludes1 note at or above ``a`` names ``b``, or the other way round."""
     return any(b in ref for ref in tabular.excludes1(a)) or any(

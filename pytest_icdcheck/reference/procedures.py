@@ -26,12 +26,18 @@ Service = dict[str, Any]
 _DEFAULTS: dict[str, Any] = {"bilateral": False, "separately_identifiable": True}
 
 
-def _holds(clause: str, procedure: Mapping[str, Any]) -> bool:
-    """One clause of a ``when`` cell: field=value, field=a-b, field>=n, field<n."""
+@functools.cache
+def _clause(clause: str) -> tuple[str, str, str]:
     m = re.fullmatch(r"(\w+)(>=|<|=)(.+)", clause)
     if m is None:
         raise ValueError(f"procedure_cpt.csv: cannot read condition {clause!r}")
     name, op, wanted = m.groups()
+    return name, op, wanted
+
+
+def _holds(clause: str, procedure: Mapping[str, Any]) -> bool:
+    """One clause of a ``when`` cell: field=value, field=a-b, field>=n, field<n."""
+    name, op, wanted = _clause(clause)
     value = procedure.get(name, _DEFAULTS.get(name))
     if isinstance(value, bool) or not isinstance(value, int):
         return str(value).lower() == wanted if op == "=" else False
@@ -49,6 +55,14 @@ def _rows() -> tuple[dict[str, str], ...]:
 
 
 def _line(procedure: Mapping[str, Any], with_ncs: bool) -> Service | None:
+    key = (tuple(sorted(procedure.items())), with_ncs)
+    found = _line_of(key)
+    return None if found is None else {**found, "modifiers": []}
+
+
+@functools.cache  # the same documented procedures come back case after case
+def _line_of(key: tuple[tuple[tuple[str, Any], ...], bool]) -> Service | None:
+    procedure, with_ncs = dict(key[0]), key[1]
     for row in _rows():
         if row["type"] != procedure["type"]:
             continue

@@ -25,6 +25,7 @@ def _integral() -> tuple[tuple[str, tuple[CodeSet, ...]], ...]:
     )
 
 
+@functools.cache  # the same pairs come back case after case
 def integral_to(symptom: str, diagnosis: str) -> bool:
     """``symptom`` is part of ``diagnosis`` and is not coded beside it."""
     return any(symptom == s and any(diagnosis in d for d in sets) for s, sets in _integral())
