@@ -162,7 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000, help="number of cases (10,000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, median (3)")
-    parser.add_argument("--startup-runs", type=int, default=21, help="start-up runs (21)")
+    parser.add_argument("--startup-runs", type=int, default=41, help="start-up runs (41)")
     args = parser.parse_args()
     n = args.cases
     with tempfile.TemporaryDirectory() as tmp:
@@ -186,15 +186,17 @@ def main() -> None:
             warm.append(timed(pytest_cmd(cases, "-o", f"cache_dir={warm_cache}"), cases))
         first, each = engine_cost(cases)
 
-        with_plugin, without = [], []
+        with_plugin, without, paired = [], [], []
         collect = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
-        for _ in range(args.startup_runs):
+        for _ in range(args.startup_runs):  # back to back, so each pair sees the same load
             with_plugin.append(timed([*collect, str(plain)], plain))
             without.append(timed([*collect, "-p", "no:icdcheck", str(plain)], plain))
+            paired.append(with_plugin[-1] - without[-1])
 
     b, c, w = (statistics.median(x) for x in (bare, cold, warm))
     floor = b / n
     start_with, start_without = statistics.median(with_plugin), statistics.median(without)
+    extra = statistics.median(paired)
     rows = [
         ("bare pytest: N parametrized trivial tests", f"{b:.2f} s", "baseline"),
         ("pytest mode, cold (no case cache)", f"{c:.2f} s", f"{c / b:.2f}x  (target <= 1.5x)"),

@@ -1,7 +1,8 @@
 """--icd-update: gather recorded results from every report, write them once at the end.
 
 This plugin object lives in the process that sees all reports (the xdist controller, or
-the only process). Workers only put the entry to record on their reports, so no two
+the only process); registered in every run, it imports the writing machinery only when a
+run has recorded cases. Workers only put the entry to record on their reports, so no two
 processes ever write the same file and a parallel run writes what a serial run writes.
 """
 
@@ -10,8 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-
-from pytest_icdcheck.golden import GoldenFileError, RecordedFile, recorded_path, write_atomically
 
 
 class Recorder:
@@ -33,6 +32,10 @@ class Recorder:
             self.records[case_file][str(info["case_id"])] = info["record"]
 
     def pytest_sessionfinish(self, session: Any) -> None:
+        if not self.seen:
+            return  # no case of a `golden: recorded` file ran
+        from pytest_icdcheck.golden import GoldenFileError, recorded_path
+
         written = 0
         files = []
         for case_file in sorted(self.seen):
@@ -50,6 +53,7 @@ class Recorder:
 
     def _finish(self, case_file: Path) -> int:
         from pytest_icdcheck.cases import CaseFileError, read_cases
+        from pytest_icdcheck.golden import RecordedFile, recorded_path, write_atomically
 
         path = recorded_path(case_file)
         recorded = RecordedFile.read(path)

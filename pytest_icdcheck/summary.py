@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from pytest_icdcheck.compare import FIELDS
-
 
 class Summary:
     def __init__(self) -> None:
@@ -46,6 +44,8 @@ class Summary:
             engines += f" (against {', '.join(sorted(self.against))})"
         out = [f"engine: {engines}", f"cases: {counts}"]
         if self.fields:
+            from pytest_icdcheck.compare import FIELDS  # only a run with failures needs it
+
             out.append(
                 "failures by field: "
                 + ", ".join(f"{f} {self.fields[f]}" for f in FIELDS if self.fields[f])
