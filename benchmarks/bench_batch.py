@@ -1,0 +1,147 @@
+"""`icdcheck run` against pytest mode at 1k, 10k and 100k cases: time, peak memory, scaling.
+
+Builds a corpus of N cases by copying the shipped generated suite
+(cases/fy2026/generated, about 3,300 cases of every rule family) with renamed ids, then,
+in one run and cold (no parsed-case cache):
+
+* pytest mode (`pytest -p no:cacheprovider`) and the batch runner (`icdcheck run
+  --no-cache`, one process) at each size, with wall time and peak memory;
+* at the largest size the batch runner with `--jobs 2` against `--jobs 1`;
+* the shipped suite (`cases/`) with pytest-xdist `-n 2` against one process.
+
+Peak memory is the largest resident set of any process of the command (its workers
+included). Ratios are the figures to read: the machines are shared and noisy.
+
+    python benchmarks/bench_batch.py [--sizes 1000,10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "cases" / "fy2026" / "generated"
+ID_LINE = re.compile(r'^(  - id: "?)', re.M)
+
+# Runs a command, then prints its exit status and the peak RSS (KiB) of its processes.
+MEASURE = (
+    "import resource, subprocess, sys\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def env() -> dict[str, str]:
+    """Bytecode caching on, as on a developer machine."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def build_corpus(folder: Path, n: int) -> int:
+    """Copies of the generated suite with renamed ids until there are at least ``n``."""
+    sources = [(p.name, p.read_text()) for p in sorted(GENERATED.glob("*.icd.yaml"))]
+    total, copy = 0, 0
+    while total < n:
+        for name, text in sources:
+            if total >= n:
+                break
+            renamed = ID_LINE.sub(rf"\g<1>c{copy:03d}-", text)
+            (folder / f"c{copy:03d}-{name}").write_text(renamed)
+            total += len(ID_LINE.findall(text))
+        copy += 1
+    return total
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, peak MB) of ``cmd``; pytest's exit 0 or 1 both count as a run."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, *cmd],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env(),
+    )
+    elapsed = time.perf_counter() - start
+    code, peak_kib = proc.stdout.split()
+    if int(code) not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {code}:\n{proc.stderr[-2000:]}")
+    return elapsed, int(peak_kib) / 1024
+
+
+def pytest_mode(folder: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, str(folder)]
+
+
+def batch(folder: Path, jobs: int) -> list[str]:
+    code = "import sys; from pytest_icdcheck.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", code, "run", str(folder), "--no-cache", "--jobs", str(jobs)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,100000",
+        help="corpus sizes, comma-separated (1000,10000,100000)",
+    )
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows: list[tuple[str, int, float, float]] = []
+    speed: dict[tuple[str, int], float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        warm = Path(tmp, "warm")
+        warm.mkdir()
+        build_corpus(warm, 200)
+        measure(batch(warm, 1), warm)  # bytecode and the engine's disk cache, not timed
+        for n in sizes:
+            folder = Path(tmp, f"n{n}")
+            folder.mkdir()
+            count = build_corpus(folder, n)
+            for mode, cmd in (
+                ("pytest mode", pytest_mode(folder)),
+                ("icdcheck run", batch(folder, 1)),
+            ):
+                seconds, peak = measure(cmd, folder)
+                rows.append((mode, count, seconds, peak))
+                speed[(mode, n)] = seconds
+        largest = Path(tmp, f"n{sizes[-1]}")
+        two, peak2 = measure(batch(largest, 2), largest)
+        one = speed[("icdcheck run", sizes[-1])]
+        serial, _ = measure(pytest_mode(ROOT / "cases"), ROOT)
+        parallel, _ = measure(pytest_mode(ROOT / "cases", "-n", "2"), ROOT)
+
+    print(f"{'mode':<14} {'cases':>8} {'wall s':>9} {'peak MB':>9} {'ms/case':>8}")
+    for mode, count, seconds, peak in rows:
+        print(f"{mode:<14} {count:>8,} {seconds:>9.2f} {peak:>9.0f} {seconds / count * 1e3:>8.3f}")
+    big, mid = sizes[-1], sizes[-2] if len(sizes) > 1 else sizes[-1]
+    print()
+    print(
+        f"icdcheck run vs pytest mode at {big:,}: "
+        f"{speed[('pytest mode', big)] / speed[('icdcheck run', big)]:.1f}x faster  "
+        "(target >= 5x)"
+    )
+    print(
+        f"icdcheck run --jobs 2 vs --jobs 1 at {big:,}: {one / two:.2f}x faster, "
+        f"peak {peak2:.0f} MB a process  (target >= 1.6x)"
+    )
+    for mode in ("pytest mode", "icdcheck run"):
+        print(
+            f"{mode} growth {big:,} / {mid:,}: "
+            f"{speed[(mode, big)] / speed[(mode, mid)]:.1f}x for {big / mid:.0f}x the cases  "
+            "(target <= 11x)"
+        )
+    print(
+        f"shipped suite (cases/): pytest -n 2 {parallel:.2f} s vs one process "
+        f"{serial:.2f} s: {serial / parallel:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
