@@ -2,11 +2,12 @@
 
 Builds a corpus of N cases by copying the shipped generated suite
 (cases/fy2026/generated, about 3,300 cases of every rule family) with renamed ids, then,
-in one run and cold (no parsed-case cache):
+in one run, cold (no parsed-case cache) unless said otherwise:
 
 * pytest mode (`pytest -p no:cacheprovider`) and the batch runner (`icdcheck run
   --no-cache`, one process) at each size, with wall time and peak memory;
-* at the largest size the batch runner with `--jobs 2` against `--jobs 1`;
+* at the largest size the batch runner with `--jobs 2` against `--jobs 1`, and both
+  modes again warm (the parsed-case cache filled by a first run, as on a CI rerun);
 * the shipped suite (`cases/`) with pytest-xdist `-n 2` against one process.
 
 Peak memory is the largest resident set of any process of the command (its workers
@@ -75,13 +76,23 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, int(peak_kib) / 1024
 
 
-def pytest_mode(folder: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, str(folder)]
+def pytest_mode(folder: Path, *extra: str, cache: Path | None = None) -> list[str]:
+    cached = ["-o", f"cache_dir={cache}"] if cache else ["-p", "no:cacheprovider"]
+    return [sys.executable, "-m", "pytest", "-q", *cached, *extra, str(folder)]
 
 
-def batch(folder: Path, jobs: int) -> list[str]:
-    code = "import sys; from pytest_icdcheck.cli import main; sys.exit(main())"
-    return [sys.executable, "-c", code, "run", str(folder), "--no-cache", "--jobs", str(jobs)]
+def batch(folder: Path, jobs: int, cache: Path | None = None) -> list[str]:
+    cached = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    return [
+        sys.executable,
+        "-m",
+        "pytest_icdcheck",
+        "run",
+        str(folder),
+        *cached,
+        "--jobs",
+        str(jobs),
+    ]
 
 
 def main() -> None:
@@ -113,6 +124,12 @@ def main() -> None:
                 speed[(mode, n)] = seconds
         largest = Path(tmp, f"n{sizes[-1]}")
         two, peak2 = measure(batch(largest, 2), largest)
+        # Warm: the parsed-case cache filled by a first run (the usual CI rerun).
+        pytest_cache, batch_cache = Path(tmp, "pytest-cache"), Path(tmp, "batch-cache")
+        measure(pytest_mode(largest, cache=pytest_cache), largest)
+        measure(batch(largest, 1, cache=batch_cache), largest)
+        warm_pytest, _ = measure(pytest_mode(largest, cache=pytest_cache), largest)
+        warm_batch, warm_peak = measure(batch(largest, 1, cache=batch_cache), largest)
         one = speed[("icdcheck run", sizes[-1])]
         serial, _ = measure(pytest_mode(ROOT / "cases"), ROOT)
         parallel, _ = measure(pytest_mode(ROOT / "cases", "-n", "2"), ROOT)

@@ -8,6 +8,7 @@ that a schema error can be pointed at its line.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,10 +77,31 @@ def node_at(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node:
     return node
 
 
+@functools.cache
 def _loader_class() -> type[Any]:
+    """PyYAML's safe loader (the C one when present), with tag resolution made cheap.
+
+    The C composer calls back into Python to resolve every scalar's tag and to track
+    path resolvers for every node. Path resolvers are never registered on the safe
+    loader, so those calls do nothing; and a plain scalar whose first character starts no
+    implicit resolver (most words) is a string. Both shortcuts give PyYAML's own answers.
+    """
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    special = frozenset(base.yaml_implicit_resolvers)  # first characters of ints, bools…
+    scalar = yaml.ScalarNode
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is scalar and implicit[0] and value and value[0] not in special:
+                return STR_TAG
+            return super().resolve(kind, value, implicit)
+
+    if not base.yaml_path_resolvers:
+        Loader.descend_resolver = lambda self, node, index: None
+        Loader.ascend_resolver = lambda self: None
+    return Loader
 
 
 def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
@@ -222,6 +244,9 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)  # other tags: PyYAML decides
 
     def _note_duplicates(self, node: Any, where: tuple[str | int, ...]) -> None:
+        names = [getattr(k, "value", None) for k, _ in node.value]
+        if len(set(names)) == len(names):
+            return  # the usual case: nothing to report, nothing to look up
         seen: dict[str, int] = {}
         for knode, _ in node.value:
             name = getattr(knode, "value", None)

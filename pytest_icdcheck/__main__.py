@@ -1,0 +1,7 @@
+"""`python -m pytest_icdcheck …` is the `icdcheck` command."""
+
+import sys
+
+from pytest_icdcheck.cli import main
+
+sys.exit(main())
