@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from plugin_helpers import TOY, write_cases, write_engine
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -153,8 +154,26 @@ def test_killed_writer_leaves_the_old_file_intact(
     assert target.read_text(encoding="utf-8") == _new_text()
 
 
-def test_icd_update_writes_through_the_atomic_writer() -> None:
-    """--icd-update's Recorder writes recorded files with golden.write_atomically."""
-    recording = importlib.import_module("pytest_icdcheck.recording")
+def test_icd_update_writes_through_the_atomic_writer(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real --icd-update session writes its recorded file with golden.write_atomically."""
     golden = importlib.import_module("pytest_icdcheck.golden")
-    assert recording.write_atomically is golden.write_atomically
+    original, written = golden.write_atomically, []
+
+    def spy(path: Path, text: str) -> None:
+        written.append(path.name)
+        original(path, text)
+
+    monkeypatch.setattr(golden, "write_atomically", spy)
+    write_engine(pytester)
+    write_cases(
+        pytester,
+        "g.icd.yaml",
+        "golden: recorded\ncases:\n  - id: one\n    title: t\n"
+        "    encounter: {claim: {diagnoses: [R25.3]}}\n",
+        defaults=True,
+    )
+    pytester.runpytest("--icd-engine", TOY, "--icd-update").assert_outcomes(passed=1)
+    assert written == ["g.recorded.yaml"]
+    assert (pytester.path / "g.recorded.yaml").exists()
