@@ -64,13 +64,13 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck import fydiff
-    from pytest_icdcheck.commands.validate import case_files
+    from pytest_icdcheck.commands.validate import case_files, missing_paths
     from pytest_icdcheck.reference import ReferenceEngine
 
     paths: list[Path] = args.paths
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        print(f"icdcheck: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+    problem = missing_paths(paths)
+    if problem:
+        print(f"icdcheck: {problem}", file=sys.stderr)
         return 2
     if not any(True for _ in case_files(paths)):
         where = ", ".join(map(str, paths))

@@ -78,10 +78,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck import batch
+    from pytest_icdcheck.commands.validate import missing_paths
 
-    missing = [p for p in args.paths if not p.exists()]
-    if missing:
-        return batch.describe_usage_error(f"no such file or folder: {', '.join(map(str, missing))}")
+    problem = missing_paths(args.paths)
+    if problem:
+        return batch.describe_usage_error(problem)
     if args.jobs < 1:
         return batch.describe_usage_error("--jobs must be 1 or more")
     if not args.timeout > 0:

@@ -37,13 +37,19 @@ def case_files(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
+def missing_paths(paths: Sequence[Path]) -> str | None:
+    """The usage error for paths that do not exist, or None when all do."""
+    missing = [p for p in paths if not p.exists()]
+    return f"no such file or folder: {', '.join(map(str, missing))}" if missing else None
+
+
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.cases import CaseFileError, read_cases
 
     paths: list[Path] = args.paths
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        print(f"icdcheck: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+    problem = missing_paths(paths)
+    if problem:
+        print(f"icdcheck: {problem}", file=sys.stderr)
         return 2
     files = cases = bad = 0
     seen: dict[str, str] = {}
