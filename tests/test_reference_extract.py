@@ -33,10 +33,10 @@ def probe(cache: Path) -> dict[str, object]:
 def test_built_once_then_read_without_importing_the_tabular(tmp_path: Path) -> None:
     first = probe(tmp_path)
     assert first == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": True}
-    assert sorted(p.name.split("-1")[0] for p in tmp_path.glob("tabular-*")) == [
-        "tabular-core",
-        "tabular-text",
-    ]
+    # One structural shard per first character (letters and chapter digits), one text file.
+    shards = {p.name.split("-")[2] for p in tmp_path.glob("tabular-core-*.marshal")}
+    assert shards == set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    assert len(list(tmp_path.glob("tabular-text-*.marshal"))) == 1
     assert [p.name[:12] for p in tmp_path.glob("hcc-v28-*")] == ["hcc-v28-py20"]
     second = probe(tmp_path)
     assert second == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": False}

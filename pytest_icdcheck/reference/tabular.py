@@ -17,7 +17,7 @@ import functools
 import re
 
 from pytest_icdcheck.reference.codesets import CodeSet, find_references
-from pytest_icdcheck.reference.tabular_extract import extract, text
+from pytest_icdcheck.reference.tabular_extract import shard, text
 
 _CANONICAL = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 
@@ -36,19 +36,19 @@ def normalize(code: str) -> str:
 @functools.cache
 def in_tabular(code: str) -> bool:
     """A category, subcategory or code of the tabular list (not a block or chapter)."""
-    return is_canonical(code) and code in extract().ancestors
+    return is_canonical(code) and code in shard(code[0]).ancestors
 
 
 @functools.cache
 def is_leaf(code: str) -> bool:
     """A code with nothing beneath it: the only kind that is billable."""
-    return code in extract().leaves
+    return is_canonical(code) and code in shard(code[0]).leaves
 
 
 @functools.cache
 def ancestors(code: str) -> tuple[str, ...]:
     """Subcategory, category, block, chapter above ``code`` (nearest first)."""
-    return tuple(extract().ancestors[code]) if in_tabular(code) else ()
+    return tuple(shard(code[0]).ancestors[code]) if in_tabular(code) else ()
 
 
 @functools.cache
@@ -61,14 +61,16 @@ def billable_beneath(code: str) -> tuple[str, ...]:
     """The billable codes under a header, in tabular order."""
     if not in_tabular(code):
         return ()
-    return tuple(c for c in _children_in_order().get(code, ()) if c in extract().leaves)
+    part = shard(code[0])
+    return tuple(c for c in _children_in_order(code[0]).get(code, ()) if c in part.leaves)
 
 
 @functools.cache
-def _children_in_order() -> dict[str, list[str]]:
-    """Each item's descendants in tabular order (the extract keeps that order)."""
+def _children_in_order(first: str) -> dict[str, list[str]]:
+    """Each item's descendants in tabular order (the extract keeps that order), for the
+    items of one shard: a code's descendants share its first character."""
     descendants: dict[str, list[str]] = {}
-    for code, above in extract().ancestors.items():
+    for code, above in shard(first).ancestors.items():
         for item in dict.fromkeys(above):
             if item != code:  # a block named like its only category (B10) holds it
                 descendants.setdefault(item, []).append(code)
@@ -97,7 +99,7 @@ def excludes1(code: str) -> tuple[CodeSet, ...]:
     if known is None:
         return ()
     for item in (known, *ancestors(known)):
-        for note in extract().excludes1.get(item, ()):
+        for note in shard(item[0]).excludes1.get(item, ()):
             refs.extend(find_references(note))
     return tuple(refs)
 
@@ -107,10 +109,9 @@ def _description_index() -> dict[str, tuple[str, ...]]:
     """Lower-cased wording → billable codes, at four strengths (strongest first per word):
     the description, the description less ', unspecified', an inclusion term, an
     inclusion term less ' NOS' (ICD-10-CM convention I.A.9: NOS = unspecified)."""
-    leaves = extract().leaves
     levels: list[dict[str, list[str]]] = [{}, {}, {}, {}]
-    for code, (described, terms) in text().items():
-        if code not in leaves:
+    for code, (described, terms, leaf) in text().items():
+        if not leaf:
             continue
         words = described.lower()
         levels[0].setdefault(words, []).append(code)

@@ -4,27 +4,31 @@ Importing simple_icd_10_cm costs about two seconds a process (it parses the whol
 tabular). The engine needs only a few facts per code: what is above it, whether it is a
 leaf, its Excludes1 notes; and, for the term index and messages, its description and
 inclusion terms. Those are extracted once per installed simple-icd-10-cm version into the
-engine's disk cache (diskcache.py), in two files so that the larger text part is loaded
-only when a question needs it.
+engine's disk cache (diskcache.py). The structural part is split by the first character
+of the item (``R25.3`` → shard ``R``, chapter ``18`` → shard ``1``): a run reads only the
+shards of the codes it meets. The text part is one file, read only when a question needs
+wording (the term index, a message naming a header).
 """
 
 from __future__ import annotations
 
 import functools
+import string
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
-from pytest_icdcheck.reference.diskcache import cached
+from pytest_icdcheck.reference.diskcache import cache_folder, cached, write
 
-FORMAT = 2  # bump when the layout below changes
+FORMAT = 3  # bump when the layout below changes
 
 
 @dataclass(frozen=True)
-class Extract:
-    # Every tabular item (chapters, blocks, codes) -> what is above it, nearest first, as
-    # simple_icd_10_cm reports it (a block and a category may share a name: B10).
+class Shard:
+    # Every tabular item (chapters, blocks, codes) of this first character -> what is
+    # above it, nearest first, as simple_icd_10_cm reports it (a block and a category
+    # may share a name: B10).
     ancestors: dict[str, list[str]]
     leaves: frozenset[str]  # billable codes
     excludes1: dict[str, list[str]]  # item -> its Excludes1 notes (only items with some)
@@ -35,34 +39,54 @@ def _key() -> str:
 
 
 @functools.cache
-def extract() -> Extract:
-    ancestors, leaves, excludes1 = cached("tabular-core", _key(), lambda: _build()[0])
-    return Extract(ancestors, frozenset(leaves), excludes1)
+def shard(first: str) -> Shard:
+    """The structural facts of every item whose name starts with ``first``."""
+    ancestors, leaves, excludes1 = cached(
+        f"tabular-core-{first}", _key(), lambda: _build()[0].get(first, EMPTY)
+    )
+    return Shard(ancestors, frozenset(leaves), excludes1)
+
+
+EMPTY: tuple[dict[str, list[str]], list[str], dict[str, list[str]]] = ({}, [], {})
 
 
 @functools.cache
-def text() -> dict[str, tuple[str, list[str]]]:
-    """code -> (description, inclusion terms), for the term index and messages."""
-    found: dict[str, tuple[str, list[str]]] = cached("tabular-text", _key(), lambda: _build()[1])
+def text() -> dict[str, tuple[str, list[str], bool]]:
+    """code -> (description, inclusion terms, is a leaf), for wording and the term index."""
+    found: dict[str, tuple[str, list[str], bool]] = cached(
+        "tabular-text", _key(), lambda: _build()[1]
+    )
     return found
 
 
 @functools.cache
-def _build() -> tuple[Any, dict[str, tuple[str, list[str]]]]:
+def _build() -> tuple[dict[str, Any], dict[str, tuple[str, list[str], bool]]]:
+    """Extract everything, and keep every part on disk: a later process that meets
+    another first character must find its shard there, not pay for another build."""
+    shards, text = _extract()
+    for first in sorted(set(shards) | set(string.ascii_uppercase + string.digits)):
+        # Empty shards too: a code-shaped string that no item starts like (X12.3) must
+        # not send every later process back to the slow build.
+        write(cache_folder() / f"tabular-core-{first}-{_key()}.marshal", shards.get(first, EMPTY))
+    write(cache_folder() / f"tabular-text-{_key()}.marshal", text)
+    return shards, text
+
+
+def _extract() -> tuple[dict[str, Any], dict[str, tuple[str, list[str], bool]]]:
     with warnings.catch_warnings():  # its data loading uses deprecated importlib.resources
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm as icd
 
-    ancestors: dict[str, list[str]] = {}
-    leaves: list[str] = []
-    excludes1: dict[str, list[str]] = {}
-    text: dict[str, tuple[str, list[str]]] = {}
+    shards: dict[str, tuple[dict[str, list[str]], list[str], dict[str, list[str]]]] = {}
+    text: dict[str, tuple[str, list[str], bool]] = {}
     for code in icd.get_all_codes(True):
+        ancestors, leaves, excludes1 = shards.setdefault(code[0], ({}, [], {}))
         ancestors[code] = [str(a) for a in icd.get_ancestors(code)]
-        if icd.is_leaf(code):
+        leaf = bool(icd.is_leaf(code))
+        if leaf:
             leaves.append(code)
         notes = list(icd.get_excludes1(code))
         if notes:
             excludes1[code] = notes
-        text[code] = (str(icd.get_description(code)), list(icd.get_inclusion_term(code)))
-    return (ancestors, leaves, excludes1), text
+        text[code] = (str(icd.get_description(code)), list(icd.get_inclusion_term(code)), leaf)
+    return shards, text
