@@ -230,8 +230,11 @@ class _Builder:
                 for i, item in enumerate(node.value)
             ]
         if kind is yaml.MappingNode and node.tag == _MAP_TAG:
-            self._note_duplicates(node, where)
-            self.loader.flatten_mapping(node)  # `<<: *anchor` merge keys
+            names = [getattr(k, "value", None) for k, _ in node.value]
+            if len(set(names)) != len(names):
+                self._note_duplicates(node, where)
+            if "<<" in names:
+                self.loader.flatten_mapping(node)  # `<<: *anchor` merge keys
             result: dict[Any, Any] = {}
             for knode, vnode in node.value:
                 if type(knode) is not yaml.ScalarNode:
@@ -244,9 +247,6 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)  # other tags: PyYAML decides
 
     def _note_duplicates(self, node: Any, where: tuple[str | int, ...]) -> None:
-        names = [getattr(k, "value", None) for k, _ in node.value]
-        if len(set(names)) == len(names):
-            return  # the usual case: nothing to report, nothing to look up
         seen: dict[str, int] = {}
         for knode, _ in node.value:
             name = getattr(knode, "value", None)

@@ -63,3 +63,30 @@ def test_without_the_cache_provider_it_still_works(pytester: pytest.Pytester) ->
     write_cases(pytester, "c.icd.yaml", CASES, defaults=True)
     pytester.runpytest("--icd-engine", TOY, "-p", "no:cacheprovider").assert_outcomes(passed=1)
     assert cache_entries(pytester) == []
+
+
+def test_yaml_anchors_and_merge_keys_work(pytester: pytest.Pytester) -> None:
+    """Shared parts written once with anchors (`&base`, `<<: *base`) reach the engine."""
+    write_engine(pytester)
+    write_cases(
+        pytester,
+        "anchors.icd.yaml",
+        """\
+        cases:
+          - id: first
+            title: defines the anchor
+            encounter: &visit
+              setting: outpatient
+              date_of_service: "2025-11-03"
+              patient: {age: 59, sex: F}
+              claim: {diagnoses: &dx [R25.3, G12.21]}
+            expected: {diagnoses: *dx}
+          - id: second
+            title: merges it and overrides one key
+            encounter:
+              <<: *visit
+              claim: {diagnoses: [R25.2]}
+            expected: {diagnoses: [R25.2]}
+        """,
+    )
+    pytester.runpytest("--icd-engine", TOY, "-p", "no:cacheprovider").assert_outcomes(passed=2)
