@@ -14,13 +14,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pytest_icdcheck import __version__
+from pytest_icdcheck.atomic import write_atomically
 from pytest_icdcheck.cases import Case, read_cases
 
 FORMAT = 1  # bump when the entry layout changes
@@ -76,11 +75,4 @@ def _store(entry: Path, key: str, cases: list[tuple[Any, ...]]) -> None:
     except ValueError:  # data marshal cannot keep (it never should): just don't cache
         return
     with contextlib.suppress(OSError):  # a read-only or full cache is only slower
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=entry.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, entry)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
+        write_atomically(entry, data, durable=False)

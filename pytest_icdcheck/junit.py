@@ -6,13 +6,14 @@ with the totals, then the body) is assembled at the end and renamed into place.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
+
+from pytest_icdcheck.atomic import replacing
 
 if TYPE_CHECKING:
     from pytest_icdcheck.batch import CaseResult
@@ -73,19 +74,12 @@ class JUnitWriter:
 
     def _assemble(self) -> None:
         tests, failures, errors, skipped = self.counts
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites>')
-                out.write(
-                    f'<testsuite name="icdcheck" tests="{tests}" failures="{failures}" '
-                    f'errors="{errors}" skipped="{skipped}" time="{self.seconds:.3f}">\n'
-                )
-                self.body.seek(0)
-                shutil.copyfileobj(self.body, out)
-                out.write("</testsuite></testsuites>\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(self.path) as out:
+            out.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites>')
+            out.write(
+                f'<testsuite name="icdcheck" tests="{tests}" failures="{failures}" '
+                f'errors="{errors}" skipped="{skipped}" time="{self.seconds:.3f}">\n'
+            )
+            self.body.seek(0)
+            shutil.copyfileobj(self.body, out)
+            out.write("</testsuite></testsuites>\n")

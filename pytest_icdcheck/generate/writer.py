@@ -11,12 +11,11 @@ editors. Files are written atomically: a temporary file in the same folder, then
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from pytest_icdcheck.atomic import write_atomically
 from pytest_icdcheck.generate.model import CaseFile
 
 SUFFIX = ".icd.yaml"
@@ -133,13 +132,5 @@ def render(file: CaseFile, fy: int) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """A generated case file, replaced whole (pytest_icdcheck.atomic)."""
+    write_atomically(path, text)

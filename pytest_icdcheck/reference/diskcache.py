@@ -16,10 +16,11 @@ import contextlib
 import gc
 import marshal
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from pytest_icdcheck.atomic import write_atomically
 
 T = TypeVar("T")
 
@@ -60,17 +61,9 @@ def read(path: Path) -> Any:
 
 
 def write(path: Path, data: Any) -> bool:
+    """Keep ``data`` at ``path``; False when it cannot be (read-only cache, odd data)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump(data, handle)
-        os.replace(tmp, path)
-        return True
+        write_atomically(path, marshal.dumps(data), durable=False)
     except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         return False
+    return True
