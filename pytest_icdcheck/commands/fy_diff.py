@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pytest_icdcheck.commands.validate import add_paths_argument
+
 
 def _year(text: str) -> int:
     m = re.fullmatch(r"(?:FY)?(\d{4})", text.strip(), flags=re.IGNORECASE)
@@ -52,13 +54,7 @@ def register(subparsers: Any) -> None:
         default="table",
         help="a readable table (default) or a JSON document",
     )
-    parser.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="case files, or folders to search for *.icd.yaml",
-    )
+    add_paths_argument(parser)
     parser.set_defaults(handler=run)
 
 

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from pytest_icdcheck.commands.validate import add_paths_argument
+
 DEFAULT_CACHE = Path(".pytest_cache") / "d" / "icdcheck-cases"
 
 
@@ -18,13 +20,7 @@ def register(subparsers: Any) -> None:
         "streamed, so memory stays flat. Exit 0 when every case passed, 1 when any failed "
         "or errored, 4 on a usage error, 5 when no case was found.",
     )
-    parser.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="case files, or folders to search for *.icd.yaml",
-    )
+    add_paths_argument(parser)
     parser.add_argument(
         "--engine",
         default="reference",

@@ -11,13 +11,8 @@ from typing import Any
 SUFFIX = ".icd.yaml"
 
 
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "validate",
-        help="check case files against the schema without running any engine",
-        description="Check *.icd.yaml files against schemas/case-file.schema.json. Exit 0 "
-        "when every case is valid, 1 otherwise; each problem names file, line and case.",
-    )
+def add_paths_argument(parser: argparse.ArgumentParser) -> None:
+    """The PATH... argument the commands over case files share."""
     parser.add_argument(
         "paths",
         nargs="+",
@@ -25,6 +20,16 @@ def register(subparsers: Any) -> None:
         metavar="PATH",
         help="case files, or folders to search for *.icd.yaml",
     )
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check case files against the schema without running any engine",
+        description="Check *.icd.yaml files against schemas/case-file.schema.json. Exit 0 "
+        "when every case is valid, 1 otherwise; each problem names file, line and case.",
+    )
+    add_paths_argument(parser)
     parser.set_defaults(handler=run)
 
 
