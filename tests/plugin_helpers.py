@@ -70,6 +70,24 @@ defaults:
 """
 
 
+# Three claim-only cases the toy engine (or any echoing engine) passes.
+THREE_CASES = """\
+cases:
+  - id: c1
+    title: one
+    encounter: {claim: {diagnoses: [R25.3]}}
+    expected: {diagnoses: [R25.3]}
+  - id: c2
+    title: two
+    encounter: {claim: {diagnoses: [G12.21]}}
+    expected: {diagnoses: [G12.21]}
+  - id: c3
+    title: three
+    encounter: {claim: {diagnoses: [E05.00]}}
+    expected: {diagnoses: [E05.00]}
+"""
+
+
 def write_engine(pytester: pytest.Pytester, extra: str = "") -> None:
     """The toy engine as the project's conftest.py; ``extra`` is appended source."""
     source = TOY_ENGINE + "\n" + textwrap.dedent(extra)

@@ -15,23 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from plugin_helpers import write_cases
-
-THREE = """\
-cases:
-  - id: c1
-    title: one
-    encounter: {claim: {diagnoses: [R25.3]}}
-    expected: {diagnoses: [R25.3]}
-  - id: c2
-    title: two
-    encounter: {claim: {diagnoses: [G12.21]}}
-    expected: {diagnoses: [G12.21]}
-  - id: c3
-    title: three
-    encounter: {claim: {diagnoses: [E05.00]}}
-    expected: {diagnoses: [E05.00]}
-"""
+from plugin_helpers import THREE_CASES, write_cases
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -107,7 +91,7 @@ class Server(ThreadingHTTPServer):
 
 @pytest.fixture
 def server(pytester: pytest.Pytester) -> Iterator[Server]:
-    write_cases(pytester, "h.icd.yaml", THREE, defaults=True)
+    write_cases(pytester, "h.icd.yaml", THREE_CASES, defaults=True)
     srv = Server()
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
@@ -185,7 +169,7 @@ class TestBrokenService:
         result.stdout.fnmatch_lines(["*timed out after 0.5 s on case c1 (POST http://*/slow)*"])
 
     def test_refused_connection(self, pytester: pytest.Pytester) -> None:
-        write_cases(pytester, "h.icd.yaml", THREE, defaults=True)
+        write_cases(pytester, "h.icd.yaml", THREE_CASES, defaults=True)
         with socket.socket() as sock:  # a port that was free a moment ago and is now closed
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -197,7 +181,7 @@ class TestBrokenService:
         )
 
     def test_not_a_url(self, pytester: pytest.Pytester) -> None:
-        write_cases(pytester, "h.icd.yaml", THREE, defaults=True)
+        write_cases(pytester, "h.icd.yaml", THREE_CASES, defaults=True)
         result = pytester.runpytest("--icd-engine", "http:///run")
         result.assert_outcomes(failed=3)
         result.stdout.fnmatch_lines(["*not an http(s) URL with a host*"])

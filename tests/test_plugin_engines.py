@@ -3,23 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from plugin_helpers import TOY, log_lines, seen, write_cases, write_engine
-
-THREE_CASES = """\
-cases:
-  - id: c1
-    title: one
-    encounter: {claim: {diagnoses: [R25.3]}}
-    expected: {diagnoses: [R25.3]}
-  - id: c2
-    title: two
-    encounter: {claim: {diagnoses: [G12.21]}}
-    expected: {diagnoses: [G12.21]}
-  - id: c3
-    title: three
-    encounter: {claim: {diagnoses: [E05.00]}}
-    expected: {diagnoses: [E05.00]}
-"""
+from plugin_helpers import THREE_CASES, TOY, log_lines, seen, write_cases, write_engine
 
 # An engine module as a vendor would write it, outside any conftest.py.
 VENDOR_MODULE = """
