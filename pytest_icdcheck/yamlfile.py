@@ -46,12 +46,35 @@ class LoadedYaml:
     path: Path
     name: str  # how messages name the file
     data: Any
-    root: yaml.Node
+    text: str
     # (path in the data, line, message) for problems PyYAML lets through (duplicate keys).
     problems: list[tuple[tuple[str | int, ...], int, str]] = field(default_factory=list)
+    # Line of each item of `cases` when the fast reader read the file (no node tree then).
+    case_lines: list[int] = field(default_factory=list)
+    _root: yaml.Node | None = None
+
+    @property
+    def root(self) -> yaml.Node:
+        """PyYAML's node tree, composed only when a message needs a line (the fast reader
+        keeps none)."""
+        if self._root is None:
+            loader = _loader_class()(self.text)
+            try:
+                self._root = loader.get_single_node()
+            finally:
+                loader.dispose()
+        assert self._root is not None
+        return self._root
 
     def line_of(self, path: tuple[str | int, ...]) -> int:
         """1-based line of the deepest node along ``path`` that exists in the file."""
+        if (
+            len(path) == 2
+            and path[0] == "cases"
+            and isinstance(path[1], int)
+            and 0 <= path[1] < len(self.case_lines)
+        ):
+            return self.case_lines[path[1]]
         return node_at(self.root, path).start_mark.line + 1
 
 
@@ -128,6 +151,12 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
             f"{name}:{line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
             f"{exc.start}); save it as UTF-8"
         ) from None
+    if len(text) <= MAX_NODES:  # larger files go through PyYAML's node budget
+        from pytest_icdcheck import fastyaml
+
+        fast = fastyaml.parse(text)
+        if fast is not None:
+            return LoadedYaml(path=path, name=name, data=fast[0], text=text, case_lines=fast[1])
     loader = _loader_class()(text)
     try:
         if len(text) > MAX_NODES:  # every node takes at least one character
@@ -152,7 +181,7 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
         raise YamlFileError(f"{name}: YAML nested too deeply to be a case file") from None
     finally:
         loader.dispose()
-    return LoadedYaml(path=path, name=name, data=data, root=root, problems=problems)
+    return LoadedYaml(path=path, name=name, data=data, text=text, problems=problems, _root=root)
 
 
 def _count_nodes(text: str) -> None:
@@ -184,7 +213,7 @@ def _describe_yaml_error(path: str, exc: Any) -> str:
     return f"{where}: YAML syntax error: {reason or exc}"
 
 
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
@@ -220,7 +249,7 @@ class _Builder:
                 (key in CODE_KEYS or in_code_list)
                 and tag in _REINTERPRETED
                 and not node.style  # plain, unquoted
-                and node.value not in _NULLS
+                and node.value not in NULLS
             ):
                 return node.value
             return self.loader.construct_object(node, deep=True)
