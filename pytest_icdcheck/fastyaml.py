@@ -14,6 +14,7 @@ every hostile file and on generated and mutated documents.
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Callable
 from functools import cache
@@ -23,8 +24,8 @@ from pytest_icdcheck.yamlfile import CODE_KEYS, CODE_LIST_KEYS, NULLS
 
 # Characters that change how a line reads in YAML 1.1 beyond this subset: tabs, carriage
 # returns, the other line breaks, and what PyYAML refuses as unprintable.
-_OUTSIDE = re.compile(
-    "[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+_OUTSIDE = re.compile(  # listed, not negated: a small class searches several times faster
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029\ufeff]"
 )
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*):(?: +|\Z)")
 _FLOW_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*): +")
@@ -33,6 +34,13 @@ _FLOW_PLAIN_END = re.compile(r"[,\[\]{}:#?]")
 _BAD_START = frozenset(",[]{}#&*!|>%@`'\"")
 _DASH_LIKE = frozenset("-?:")
 _MAX_FLOW_DEPTH = 50
+# Flow collections already read, as marshal bytes: a corpus repeats the same lines
+# (`patient: {age: 52, sex: F}`) thousands of times, and unmarshalling a fresh copy is
+# several times cheaper than reading the text again. Bounded; never evicted.
+_SEEN: dict[tuple[str, str | None, bool], bytes] = {}
+# Short plain scalars (`outpatient`, `52`, `R25.3`), resolved: immutable, so shared.
+_PLAIN_SEEN: dict[tuple[str, str | None, bool], Any] = {}
+_SEEN_MAX = 20_000
 
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -81,12 +89,14 @@ def parse(text: str) -> tuple[dict[str, Any], list[int]] | None:
 
 class _Reader:
     def __init__(self, text: str) -> None:
-        lines: list[tuple[int, int, str]] = []
-        for number, raw in enumerate(text.split("\n"), 1):
-            body = raw.lstrip(" ")
-            if body and body[0] != "#":
-                lines.append((number, len(raw) - len(body), body.rstrip(" ")))
-        self.lines = lines
+        raws = text.split("\n")
+        bodies = [raw.lstrip(" ") for raw in raws]
+        # (line number, indent, text) of each line that is not blank or a comment
+        self.lines = [
+            (number, len(raw) - len(body), body.rstrip(" "))
+            for number, (raw, body) in enumerate(zip(raws, bodies, strict=True), 1)
+            if body and body[0] != "#"
+        ]
         self.pos = 0
         self.resolvers, self.construct = _tables()
         self.case_lines: list[int] = []
@@ -107,26 +117,32 @@ class _Reader:
 
     def _mapping(self, indent: int, top: bool = False) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        lines = self.lines
-        while self.pos < len(lines) and lines[self.pos][1] == indent:
-            number, _, body = lines[self.pos]
+        lines, pos = self.lines, self.pos  # locals: this loop runs for every line
+        count = len(lines)
+        while pos < count:
+            number, at, body = lines[pos]
+            if at != indent:
+                break
             match = _KEY.match(body)
             if match is None:
                 raise _Decline
             key = match.group(1)
-            if key in result or key == "<<":
+            if key in result:
                 raise _Decline
             rest = body[match.end() :]
-            self.pos += 1
+            pos += 1
             if not rest or rest[0] == "#":
+                self.pos = pos
                 value = self._nested(indent, key, top and key == "cases")
+                pos = self.pos
             else:
                 value = self._inline(rest, key, key in CODE_LIST_KEYS)
-                if self.pos < len(lines) and lines[self.pos][1] > indent:
+                if pos < count and lines[pos][1] > indent:
                     raise _Decline  # a scalar continued on the next line, or an error
                 if top and key == "cases" and isinstance(value, list):
                     self.case_lines = [number] * len(value)  # `cases: [...]` on one line
             result[key] = value
+        self.pos = pos
         return result
 
     def _nested(self, indent: int, key: str, is_cases: bool) -> Any:
@@ -172,7 +188,16 @@ class _Reader:
     def _inline(self, text: str, key: str | None, in_code_list: bool) -> Any:
         first = text[0]
         if first in "[{":
+            seen = _SEEN.get((text, key, in_code_list))
+            if seen is not None:
+                return marshal.loads(seen)  # a new copy: cases never share a list
             value, end = self._flow(text, 0, key, in_code_list)
+            rest = text[end:]
+            if rest and not (rest[0] == " " and rest.lstrip(" ")[0] == "#"):
+                raise _Decline
+            if len(_SEEN) < _SEEN_MAX:
+                _SEEN[text, key, in_code_list] = marshal.dumps(value)
+            return value
         elif first in "\"'":
             value, end = self._quoted(text, 0)
         else:
@@ -273,6 +298,16 @@ class _Reader:
 
     def _plain(self, text: str, key: str | None, in_code_list: bool) -> Any:
         """What `yamlfile._Builder` makes of a plain scalar (PyYAML's implicit tags)."""
+        if len(text) > 16:
+            return self._resolve(text, key, in_code_list)
+        seen = _PLAIN_SEEN.get((text, key, in_code_list), _PLAIN_SEEN)
+        if seen is _PLAIN_SEEN:
+            seen = self._resolve(text, key, in_code_list)
+            if len(_PLAIN_SEEN) < _SEEN_MAX:
+                _PLAIN_SEEN[text, key, in_code_list] = seen
+        return seen
+
+    def _resolve(self, text: str, key: str | None, in_code_list: bool) -> Any:
         tag = _STR
         for candidate, pattern in self.resolvers.get(text[:1], ()):
             if pattern.match(text):

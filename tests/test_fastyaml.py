@@ -283,3 +283,14 @@ def test_edited_files_agree_or_are_declined(seed: int) -> None:
             cut = rng.choice([0, 0, 1, 2])
             text = text[:at] + rng.choice([*EDITS, ""]) + text[at + cut :]
         assert_agrees(text)
+
+
+def test_cases_with_the_same_line_never_share_a_list() -> None:
+    """Repeated lines are read once; an engine that changes its input changes one case."""
+    text = "cases:\n  - codes: [R25.3, G12.21]\n  - codes: [R25.3, G12.21]\n"
+    first = fastyaml.parse(text)
+    second = fastyaml.parse(text)
+    assert first is not None and second is not None
+    first[0]["cases"][0]["codes"].append("X")
+    assert first[0]["cases"][1]["codes"] == ["R25.3", "G12.21"]
+    assert second[0]["cases"][0]["codes"] == ["R25.3", "G12.21"]
