@@ -150,7 +150,7 @@ def _make_case(
     if not isinstance(raw, dict):
         problem = f"a case is a mapping with id, title and encounter, not {schema._type_of(raw)}"
         return Case(path, shown, index, name, line, {}, [f"{shown}:{line}: {problem}"])
-    data = deep_merge(defaults, raw)
+    data = deep_merge(defaults, raw) if defaults else raw
     found: list[tuple[int, str]] = []
     for where, pline, message in loaded.problems:
         if where[:2] == ("cases", index):

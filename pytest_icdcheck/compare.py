@@ -100,8 +100,12 @@ def _multiset(
 ) -> list[Difference]:
     exp_items = list(expected)
     got_items = [g for g in got if isinstance(g, (Mapping, str))]
-    exp_count = Counter(key(e) for e in exp_items)
-    got_count = Counter(key(g) for g in got_items)
+    exp_keys = [key(e) for e in exp_items]
+    got_keys = [key(g) for g in got_items]
+    if exp_keys == got_keys:  # the usual passing case: same items, same order
+        return []
+    exp_count = Counter(exp_keys)
+    got_count = Counter(got_keys)
     missing = exp_count - got_count
     unexpected = got_count - exp_count
     # Show the engine's own item (it carries the message) for unexpected ones.

@@ -28,7 +28,7 @@ _TYPE_TESTS = {
     "object": "isinstance(x, dict)",
     "array": "isinstance(x, list)",
     "string": "isinstance(x, str)",
-    "integer": "_is_int(x)",
+    "integer": "(type(x) is int or _is_int(x))",
     "number": "_is_finite_number(x)",  # stricter than JSON Schema: NaN goes the slow way
     "boolean": "isinstance(x, bool)",
     "null": "x is None",
@@ -151,7 +151,11 @@ class Compiler:
 
     def _k_enum(self, value: list[Any], schema: Any, base: str) -> list[str]:
         allowed = self._constant({k for k in map(_enum_key, value) if k is not None})
-        return [f"if _enum_key(x) not in {allowed}: return False"]
+        # Strings first, inline: most enums are strings and this runs for every value.
+        return [
+            f"if not (type(x) is str and (False, x) in {allowed}) "
+            f"and _enum_key(x) not in {allowed}: return False"
+        ]
 
     def _k_const(self, value: Any, schema: Any, base: str) -> list[str]:
         return self._k_enum([value], schema, base)
@@ -167,10 +171,10 @@ class Compiler:
         return [f"if isinstance(x, str) and len(x) > {n!r}: return False"]
 
     def _k_minimum(self, n: float, schema: Any, base: str) -> list[str]:
-        return [f"if _is_finite_number(x) and x < {n!r}: return False"]
+        return [f"if type(x) in (int, float) and x < {n!r}: return False"]  # NaN: not <
 
     def _k_maximum(self, n: float, schema: Any, base: str) -> list[str]:
-        return [f"if _is_finite_number(x) and x > {n!r}: return False"]
+        return [f"if type(x) in (int, float) and x > {n!r}: return False"]
 
     def _k_minItems(self, n: int, schema: Any, base: str) -> list[str]:
         return [f"if isinstance(x, list) and len(x) < {n!r}: return False"]
