@@ -5,7 +5,9 @@ Builds a corpus of N cases by copying the shipped generated suite
 in one run, cold (no parsed-case cache) unless said otherwise:
 
 * pytest mode (`pytest -p no:cacheprovider`) and the batch runner (`icdcheck run
-  --no-cache`, one process) at each size, with wall time and peak memory;
+  --no-cache`) as a user runs it (`--jobs auto`, the default: one process per CPU once
+  the corpus is over 1 MB) and in one process (`--jobs 1`), at each size, with wall time
+  and peak memory;
 * at the largest size the batch runner with `--jobs 2` against `--jobs 1`, and both
   modes again warm (the parsed-case cache filled by a first run, as on a CI rerun);
 * the shipped suite (`cases/`) with pytest-xdist `-n 2` against one process.
@@ -81,7 +83,7 @@ def pytest_mode(folder: Path, *extra: str, cache: Path | None = None) -> list[st
     return [sys.executable, "-m", "pytest", "-q", *cached, *extra, str(folder)]
 
 
-def batch(folder: Path, jobs: int, cache: Path | None = None) -> list[str]:
+def batch(folder: Path, jobs: int | str, cache: Path | None = None) -> list[str]:
     cached = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
     return [
         sys.executable,
@@ -117,7 +119,8 @@ def main() -> None:
             count = build_corpus(folder, n)
             for mode, cmd in (
                 ("pytest mode", pytest_mode(folder)),
-                ("icdcheck run", batch(folder, 1)),
+                ("icdcheck run", batch(folder, "auto")),
+                ("run --jobs 1", batch(folder, 1)),
             ):
                 seconds, peak = measure(cmd, folder)
                 rows.append((mode, count, seconds, peak))
@@ -127,33 +130,37 @@ def main() -> None:
         # Warm: the parsed-case cache filled by a first run (the usual CI rerun).
         pytest_cache, batch_cache = Path(tmp, "pytest-cache"), Path(tmp, "batch-cache")
         measure(pytest_mode(largest, cache=pytest_cache), largest)
-        measure(batch(largest, 1, cache=batch_cache), largest)
+        measure(batch(largest, "auto", cache=batch_cache), largest)
         warm_pytest, _ = measure(pytest_mode(largest, cache=pytest_cache), largest)
-        warm_batch, warm_peak = measure(batch(largest, 1, cache=batch_cache), largest)
-        one = speed[("icdcheck run", sizes[-1])]
+        warm_batch, warm_peak = measure(batch(largest, "auto", cache=batch_cache), largest)
+        warm_one, _ = measure(batch(largest, 1, cache=batch_cache), largest)
+        one = speed[("run --jobs 1", sizes[-1])]
         serial, _ = measure(pytest_mode(ROOT / "cases"), ROOT)
         parallel, _ = measure(pytest_mode(ROOT / "cases", "-n", "2"), ROOT)
 
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"{'mode':<14} {'cases':>8} {'wall s':>9} {'peak MB':>9} {'ms/case':>8}")
     for mode, count, seconds, peak in rows:
         print(f"{mode:<14} {count:>8,} {seconds:>9.2f} {peak:>9.0f} {seconds / count * 1e3:>8.3f}")
     big, mid = sizes[-1], sizes[-2] if len(sizes) > 1 else sizes[-1]
     print()
+    pytest_big = speed[("pytest mode", big)]
     print(
-        f"icdcheck run vs pytest mode at {big:,}, cold: "
-        f"{speed[('pytest mode', big)] / speed[('icdcheck run', big)]:.1f}x faster  "
+        f"icdcheck run (default --jobs auto, {workers} processes here) vs pytest mode at "
+        f"{big:,}, cold: {pytest_big / speed[('icdcheck run', big)]:.1f}x faster  "
         "(target >= 5x)"
     )
+    print(f"  in one process (--jobs 1): {pytest_big / speed[('run --jobs 1', big)]:.1f}x faster")
     print(
         f"icdcheck run vs pytest mode at {big:,}, warm case cache: {warm_batch:.2f} s vs "
         f"{warm_pytest:.2f} s, {warm_pytest / warm_batch:.1f}x faster, batch peak "
-        f"{warm_peak:.0f} MB  (target >= 5x)"
+        f"{warm_peak:.0f} MB; --jobs 1 {warm_one:.2f} s, {warm_pytest / warm_one:.1f}x"
     )
     print(
         f"icdcheck run --jobs 2 vs --jobs 1 at {big:,}: {one / two:.2f}x faster, "
         f"peak {peak2:.0f} MB a process  (target >= 1.6x)"
     )
-    for mode in ("pytest mode", "icdcheck run"):
+    for mode in ("pytest mode", "icdcheck run", "run --jobs 1"):
         print(
             f"{mode} growth {big:,} / {mid:,}: "
             f"{speed[(mode, big)] / speed[(mode, mid)]:.1f}x for {big / mid:.0f}x the cases  "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from plugin_helpers import TOY, outcome_ids, write_cases, write_engine
+
+from pytest_icdcheck import batch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,6 +93,7 @@ def test_jobs_and_junit(mixed: pytest.Pytester) -> None:
     one = icdcheck(mixed.path, "run", ".", "--engine", TOY, "--junitxml", "one.xml")
     two = icdcheck(mixed.path, "run", ".", "--engine", TOY, "--jobs", "2", "--junitxml", "two.xml")
     assert one.returncode == two.returncode == 1
+    assert "processes: 1" in one.stdout and "processes: 2" in two.stdout  # auto: a small corpus
     assert batch_failures(one.stdout) == batch_failures(two.stdout)
     suites = [ET.parse(mixed.path / f).getroot()[0] for f in ("one.xml", "two.xml")]
     for suite in suites:
@@ -114,6 +118,9 @@ def test_exit_status_when_everything_passes_or_nothing_is_found(pytester: pytest
     assert none.returncode == 5 and "no cases found" in none.stdout
     usage = icdcheck(pytester.path, "run", "missing-folder", "--engine", TOY)
     assert usage.returncode == 4 and "no such file or folder: missing-folder" in usage.stderr
+    bad_jobs = icdcheck(pytester.path, "run", ".", "--jobs", "many")
+    assert bad_jobs.returncode == 4
+    assert "--jobs/-j: expected a number or `auto`, got 'many'" in bad_jobs.stderr
 
 
 def test_an_unloadable_engine_fails_each_case_with_its_message(mixed: pytest.Pytester) -> None:
@@ -127,3 +134,16 @@ def test_the_shipped_hand_written_suite_passes_in_batch() -> None:
     batch = icdcheck(ROOT, "run", "cases/fy2026", "--no-cache", "--jobs", "2")
     assert batch.returncode == 0, batch.stdout[-3000:]
     assert re.search(r"^cases: \d+ passed$", batch.stdout, re.M)
+
+
+def test_jobs_auto_uses_every_cpu_only_for_a_corpus_worth_it(tmp_path: Path) -> None:
+    files = []
+    for name in ("a", "b", "c"):
+        path = tmp_path / f"{name}.icd.yaml"
+        path.write_text("x" * 1000)
+        files.append((str(path), path.name))
+    cpus = len(os.sched_getaffinity(0))
+    assert batch.worker_count(files, 3, 1 << 20) == 3  # a number is taken as given
+    assert batch.worker_count(files, "auto", 1 << 20) == 1  # 3 KB: not worth a worker
+    assert batch.worker_count(files, "auto", 2000) == (min(cpus, 3) if cpus >= 2 else 1)
+    assert batch.worker_count(files[:1], "auto", 10) == 1  # one file: one process

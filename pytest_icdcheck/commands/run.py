@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pytest_icdcheck.commands.validate import add_paths_argument
 
 DEFAULT_CACHE = Path(".pytest_cache") / "d" / "icdcheck-cases"
+EXIT_USAGE = 4  # batch.EXIT_USAGE, without importing the runner to build --help
+# Below this much case-file text, starting workers costs more than it saves.
+AUTO_MIN_BYTES = 1 << 20
 
 
 def register(subparsers: Any) -> None:
@@ -21,6 +25,13 @@ def register(subparsers: Any) -> None:
         "or errored, 4 on a usage error, 5 when no case was found.",
     )
     add_paths_argument(parser)
+
+    def usage_error(message: str) -> NoReturn:  # argparse exits 2; `run` documents 4
+        parser.print_usage(sys.stderr)
+        print(f"icdcheck run: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+    parser.error = usage_error
     parser.add_argument(
         "--engine",
         default="reference",
@@ -36,10 +47,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--jobs",
         "-j",
-        type=int,
-        default=1,
+        type=_jobs,
+        default="auto",
         metavar="N",
-        help="worker processes, each with its own engine (default 1)",
+        help="worker processes, each with its own engine, or `auto` (the default): one "
+        "per CPU this process may use, but one process for a corpus under "
+        f"{AUTO_MIN_BYTES // 2**20} MB of case files or a single file",
     )
     parser.add_argument(
         "--junitxml",
@@ -72,6 +85,15 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _jobs(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or `auto`, got {text!r}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck import batch
     from pytest_icdcheck.commands.validate import missing_paths
@@ -79,8 +101,8 @@ def run(args: argparse.Namespace) -> int:
     problem = missing_paths(args.paths)
     if problem:
         return batch.describe_usage_error(problem)
-    if args.jobs < 1:
-        return batch.describe_usage_error("--jobs must be 1 or more")
+    if args.jobs != "auto" and args.jobs < 1:
+        return batch.describe_usage_error("--jobs must be 1 or more, or `auto`")
     if not args.timeout > 0:
         return batch.describe_usage_error("--timeout must be more than 0 seconds")
     if not args.engine.strip():
@@ -92,4 +114,4 @@ def run(args: argparse.Namespace) -> int:
         cache=None if args.no_cache else args.cache_dir,
         verbose=args.verbose >= 2,
     )
-    return batch.main(args.paths, settings, args.jobs, args.junitxml)
+    return batch.main(args.paths, settings, args.jobs, args.junitxml, auto_min_bytes=AUTO_MIN_BYTES)
