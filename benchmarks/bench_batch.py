@@ -8,14 +8,15 @@ in one run, cold (no parsed-case cache) unless said otherwise:
   --no-cache`) as a user runs it (`--jobs auto`, the default: one process per CPU once
   the corpus is over 1 MB) and in one process (`--jobs 1`), at each size, with wall time
   and peak memory;
-* at the largest size the batch runner with `--jobs 2` against `--jobs 1`, and both
+* at the largest size the batch runner with `--jobs 2` against `--jobs 1` (the median of
+  interleaved pairs), and both
   modes again warm (the parsed-case cache filled by a first run, as on a CI rerun);
 * the shipped suite (`cases/`) with pytest-xdist `-n 2` against one process.
 
 Peak memory is the largest resident set of any process of the command (its workers
 included). Ratios are the figures to read: the machines are shared and noisy.
 
-    python benchmarks/bench_batch.py [--sizes 1000,10000,100000]
+    python benchmarks/bench_batch.py [--sizes 1000,10000,100000] [--pairs 3]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -97,12 +99,23 @@ def batch(folder: Path, jobs: int | str, cache: Path | None = None) -> list[str]
     ]
 
 
+def batch_workers(folder: Path) -> int:
+    """How many processes `--jobs auto` (the default) starts for ``folder``."""
+    from pytest_icdcheck.batch import case_file_jobs, worker_count
+    from pytest_icdcheck.commands.run import AUTO_MIN_BYTES
+
+    return worker_count(list(case_file_jobs([folder], folder)), "auto", AUTO_MIN_BYTES)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sizes",
         default="1000,10000,100000",
         help="corpus sizes, comma-separated (1000,10000,100000)",
+    )
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="interleaved --jobs 1 / --jobs 2 pairs (3)"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -126,7 +139,13 @@ def main() -> None:
                 rows.append((mode, count, seconds, peak))
                 speed[(mode, n)] = seconds
         largest = Path(tmp, f"n{sizes[-1]}")
-        two, peak2 = measure(batch(largest, 2), largest)
+        # --jobs 2 against --jobs 1: interleaved pairs, the median ratio (noisy machines).
+        pairs = []
+        for _ in range(args.pairs):
+            one_s, _ = measure(batch(largest, 1), largest)
+            two_s, peak2 = measure(batch(largest, 2), largest)
+            pairs.append((one_s / two_s, one_s, two_s))
+        jobs_ratio, one, two = statistics.median(sorted(pairs))
         # Warm: the parsed-case cache filled by a first run (the usual CI rerun).
         pytest_cache, batch_cache = Path(tmp, "pytest-cache"), Path(tmp, "batch-cache")
         measure(pytest_mode(largest, cache=pytest_cache), largest)
@@ -134,11 +153,13 @@ def main() -> None:
         warm_pytest, _ = measure(pytest_mode(largest, cache=pytest_cache), largest)
         warm_batch, warm_peak = measure(batch(largest, "auto", cache=batch_cache), largest)
         warm_one, _ = measure(batch(largest, 1, cache=batch_cache), largest)
-        one = speed[("run --jobs 1", sizes[-1])]
         serial, _ = measure(pytest_mode(ROOT / "cases"), ROOT)
         parallel, _ = measure(pytest_mode(ROOT / "cases", "-n", "2"), ROOT)
+        middle = Path(tmp, f"n{sizes[-2] if len(sizes) > 1 else sizes[-1]}")
+        xdist_one = speed[("pytest mode", sizes[-2] if len(sizes) > 1 else sizes[-1])]
+        xdist_two, _ = measure(pytest_mode(middle, "-n", "2"), middle)
+        workers = batch_workers(largest)
 
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"{'mode':<14} {'cases':>8} {'wall s':>9} {'peak MB':>9} {'ms/case':>8}")
     for mode, count, seconds, peak in rows:
         print(f"{mode:<14} {count:>8,} {seconds:>9.2f} {peak:>9.0f} {seconds / count * 1e3:>8.3f}")
@@ -157,8 +178,10 @@ def main() -> None:
         f"{warm_peak:.0f} MB; --jobs 1 {warm_one:.2f} s, {warm_pytest / warm_one:.1f}x"
     )
     print(
-        f"icdcheck run --jobs 2 vs --jobs 1 at {big:,}: {one / two:.2f}x faster, "
-        f"peak {peak2:.0f} MB a process  (target >= 1.6x)"
+        f"icdcheck run --jobs 2 vs --jobs 1 at {big:,}: {jobs_ratio:.2f}x faster "
+        f"({two:.2f} s vs {one:.2f} s, median of {len(pairs)} interleaved pairs: "
+        f"{', '.join(f'{r:.2f}x' for r, _, _ in pairs)}), peak {peak2:.0f} MB a process  "
+        "(target >= 1.6x)"
     )
     for mode in ("pytest mode", "icdcheck run", "run --jobs 1"):
         print(
@@ -169,6 +192,10 @@ def main() -> None:
     print(
         f"shipped suite (cases/): pytest -n 2 {parallel:.2f} s vs one process "
         f"{serial:.2f} s: {serial / parallel:.2f}x"
+    )
+    print(
+        f"pytest mode at {mid:,}: pytest -n 2 {xdist_two:.2f} s vs one process "
+        f"{xdist_one:.2f} s: {xdist_one / xdist_two:.2f}x"
     )
 
 
