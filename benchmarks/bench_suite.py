@@ -161,7 +161,7 @@ def engine_cost(folder: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000, help="number of cases (10,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each, median (3)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each, median (5)")
     parser.add_argument("--startup-runs", type=int, default=41, help="start-up runs (41)")
     args = parser.parse_args()
     n = args.cases

@@ -3,19 +3,20 @@
 The same loading (`read_cases_cached`), engine protocol (`RunState`), verdicts and
 messages (`outcome.judge`) as the plugin; what differs is only the driver: case files are
 streamed one at a time (memory stays flat), each file's cases go to the engine as one
-batch where it has `run_many`, and `--jobs N` spreads files over N worker processes, each
-with its own engine (like xdist workers).
+batch where it has `run_many`, and `--jobs N` spreads files over N processes (this one and
+N - 1 workers), each with its own engine (like xdist workers).
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -127,24 +128,47 @@ def case_file_jobs(paths: Iterable[Path], cwd: Path) -> Iterator[tuple[str, str]
 
 
 def results(
-    jobs: Iterable[tuple[str, str]], settings: Settings, workers: int
+    jobs: Sequence[tuple[str, str]], settings: Settings, workers: int
 ) -> Iterator[CaseResult]:
-    """Results file by file, in file order, from this process or ``workers`` processes."""
-    if workers <= 1:
-        _init(settings)
-        try:
+    """Results file by file, in file order, from this process and ``workers - 1`` others.
+
+    This process works too: while the file due next is still running elsewhere it runs
+    a later file itself, so N jobs are N busy processes, not N workers and an idle
+    collector competing with them for the CPUs.
+    """
+    _init(settings)
+    try:
+        if workers <= 1:
             for job in jobs:
                 yield from run_file(job)
-        finally:
-            assert _state is not None
-            _state.close()
-        return
-    context = multiprocessing.get_context("spawn")  # no inherited threads or handles
-    with context.Pool(workers, initializer=_init, initargs=(settings,)) as pool:
-        for batch in pool.imap(run_file, jobs, chunksize=1):
-            yield from batch
-        pool.close()
-        pool.join()
+            return
+        context = multiprocessing.get_context("spawn")  # no inherited threads or handles
+        with context.Pool(workers - 1, initializer=_init, initargs=(settings,)) as pool:
+            yield from _shared(jobs, pool, ahead=2 * workers)
+            pool.close()
+            pool.join()
+    finally:
+        assert _state is not None
+        _state.close()
+
+
+def _shared(
+    jobs: Sequence[tuple[str, str]], pool: multiprocessing.pool.Pool, ahead: int
+) -> Iterator[CaseResult]:
+    running: dict[int, multiprocessing.pool.AsyncResult[list[CaseResult]]] = {}
+    done: dict[int, list[CaseResult]] = {}
+    given = 0  # files handed out so far, in order
+    for due in range(len(jobs)):
+        while due not in done:
+            while given < len(jobs) and len(running) < ahead:
+                running[given] = pool.apply_async(run_file, (jobs[given],))
+                given += 1
+            if running[due].ready() or given >= len(jobs) or given - due > 4 * ahead:
+                done[due] = running.pop(due).get()  # (never far ahead: memory stays flat)
+            else:  # the file due is still running: run the next one here meanwhile
+                done[given] = run_file(jobs[given])
+                given += 1
+        yield from done.pop(due)
 
 
 class Driver:
@@ -160,7 +184,7 @@ class Driver:
         self.ids: dict[str, tuple[str, int]] = {}
         self.failures: list[str] = []
         self._file: str | None = None
-        self.processes = 1  # worker processes (--jobs), for the report
+        self.processes = 1  # processes running cases (--jobs), for the report
 
     def add(self, result: CaseResult) -> None:
         self._check_unique(result)

@@ -50,7 +50,8 @@ def register(subparsers: Any) -> None:
         type=_jobs,
         default="auto",
         metavar="N",
-        help="worker processes, each with its own engine, or `auto` (the default): one "
+        help="processes running cases (this one and N-1 workers), each with its own "
+        "engine, or `auto` (the default): one "
         "per CPU this process may use, but one process for a corpus under "
         f"{AUTO_MIN_BYTES // 2**20} MB of case files or a single file",
     )
