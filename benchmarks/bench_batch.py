@@ -11,7 +11,10 @@ in one run, cold (no parsed-case cache) unless said otherwise:
 * at the largest size the batch runner with `--jobs 2` against `--jobs 1` (the median of
   interleaved pairs), and both
   modes again warm (the parsed-case cache filled by a first run, as on a CI rerun);
-* the shipped suite (`cases/`) with pytest-xdist `-n 2` against one process.
+* what two processes can do on this machine at all: two `--jobs 1` runs started together
+  against one alone (the ceiling for `--jobs 2`);
+* pytest-xdist `-n 2` against one process on the shipped suite (`cases/`) and at the
+  middle size, beside bare pytest (trivial tests) with and without `-n 2`.
 
 Peak memory is the largest resident set of any process of the command (its workers
 included). Ratios are the figures to read: the machines are shared and noisy.
@@ -80,6 +83,20 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, int(peak_kib) / 1024
 
 
+def at_once(cmd: list[str], cwd: Path) -> float:
+    """Wall seconds of two copies of ``cmd`` started together (both must finish)."""
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env()
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        proc.wait()
+    return time.perf_counter() - start
+
+
 def pytest_mode(folder: Path, *extra: str, cache: Path | None = None) -> list[str]:
     cached = ["-o", f"cache_dir={cache}"] if cache else ["-p", "no:cacheprovider"]
     return [sys.executable, "-m", "pytest", "-q", *cached, *extra, str(folder)]
@@ -146,6 +163,10 @@ def main() -> None:
             two_s, peak2 = measure(batch(largest, 2), largest)
             pairs.append((one_s / two_s, one_s, two_s))
         jobs_ratio, one, two = statistics.median(sorted(pairs))
+        # What two processes can gain on this machine at all: two --jobs 1 runs at once
+        # against one alone (shared caches and memory bandwidth, other tenants).
+        alone, _ = measure(batch(largest, 1), largest)
+        together = at_once(batch(largest, 1), largest)
         # Warm: the parsed-case cache filled by a first run (the usual CI rerun).
         pytest_cache, batch_cache = Path(tmp, "pytest-cache"), Path(tmp, "batch-cache")
         measure(pytest_mode(largest, cache=pytest_cache), largest)
@@ -155,9 +176,19 @@ def main() -> None:
         warm_one, _ = measure(batch(largest, 1, cache=batch_cache), largest)
         serial, _ = measure(pytest_mode(ROOT / "cases"), ROOT)
         parallel, _ = measure(pytest_mode(ROOT / "cases", "-n", "2"), ROOT)
-        middle = Path(tmp, f"n{sizes[-2] if len(sizes) > 1 else sizes[-1]}")
-        xdist_one = speed[("pytest mode", sizes[-2] if len(sizes) > 1 else sizes[-1])]
+        xdist_size = sizes[-2] if len(sizes) > 1 else sizes[-1]
+        middle = Path(tmp, f"n{xdist_size}")
+        xdist_one = speed[("pytest mode", xdist_size)]
         xdist_two, _ = measure(pytest_mode(middle, "-n", "2"), middle)
+        bare = Path(tmp, "bare")
+        bare.mkdir()
+        (bare / "test_bare.py").write_text(
+            "import pytest\n\n\n"
+            f"@pytest.mark.parametrize('i', range({xdist_size}))\n"
+            "def test_trivial(i):\n    assert i >= 0\n"
+        )
+        bare_one, _ = measure(pytest_mode(bare), bare)
+        bare_two, _ = measure(pytest_mode(bare, "-n", "2"), bare)
         workers = batch_workers(largest)
 
     print(f"{'mode':<14} {'cases':>8} {'wall s':>9} {'peak MB':>9} {'ms/case':>8}")
@@ -183,6 +214,10 @@ def main() -> None:
         f"{', '.join(f'{r:.2f}x' for r, _, _ in pairs)}), peak {peak2:.0f} MB a process  "
         "(target >= 1.6x)"
     )
+    print(
+        f"  ceiling on this machine: two --jobs 1 runs at once {together:.2f} s vs one alone "
+        f"{alone:.2f} s: two processes do {2 * alone / together:.2f}x the work of one"
+    )
     for mode in ("pytest mode", "icdcheck run", "run --jobs 1"):
         print(
             f"{mode} growth {big:,} / {mid:,}: "
@@ -195,7 +230,8 @@ def main() -> None:
     )
     print(
         f"pytest mode at {mid:,}: pytest -n 2 {xdist_two:.2f} s vs one process "
-        f"{xdist_one:.2f} s: {xdist_one / xdist_two:.2f}x"
+        f"{xdist_one:.2f} s: {xdist_one / xdist_two:.2f}x; bare pytest ({xdist_size:,} "
+        f"trivial tests) -n 2 {bare_two:.2f} s vs {bare_one:.2f} s: {bare_one / bare_two:.2f}x"
     )
 
 
