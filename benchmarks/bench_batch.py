@@ -19,7 +19,7 @@ in one run, cold (no parsed-case cache) unless said otherwise:
 Peak memory is the largest resident set of any process of the command (its workers
 included). Ratios are the figures to read: the machines are shared and noisy.
 
-    python benchmarks/bench_batch.py [--sizes 1000,10000,100000] [--pairs 3]
+    python benchmarks/bench_batch.py [--sizes 1000,10000,100000] [--pairs 5]
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def main() -> None:
         help="corpus sizes, comma-separated (1000,10000,100000)",
     )
     parser.add_argument(
-        "--pairs", type=int, default=3, help="interleaved --jobs 1 / --jobs 2 pairs (3)"
+        "--pairs", type=int, default=5, help="interleaved --jobs 1 / --jobs 2 pairs (5)"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]

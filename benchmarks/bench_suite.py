@@ -162,7 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000, help="number of cases (10,000)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each, median (5)")
-    parser.add_argument("--startup-runs", type=int, default=41, help="start-up runs (41)")
+    parser.add_argument("--startup-runs", type=int, default=61, help="start-up runs (61)")
     args = parser.parse_args()
     n = args.cases
     with tempfile.TemporaryDirectory() as tmp:
