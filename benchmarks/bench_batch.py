@@ -4,13 +4,14 @@ Builds a corpus of N cases by copying the shipped generated suite
 (cases/fy2026/generated, about 3,300 cases of every rule family) with renamed ids, then,
 in one run, cold (no parsed-case cache) unless said otherwise:
 
-* pytest mode (`pytest -p no:cacheprovider`) and the batch runner (`icdcheck run
+* bare pytest (as many parametrized trivial tests: pytest's floor), pytest mode
+  (`pytest -p no:cacheprovider`) and the batch runner (`icdcheck run
   --no-cache`) as a user runs it (`--jobs auto`, the default: one process per CPU once
   the corpus is over 1 MB) and in one process (`--jobs 1`), at each size, with wall time
-  and peak memory;
+  and peak memory (below the largest size, the median of 3 interleaved rounds);
 * at the largest size the batch runner with `--jobs 2` against `--jobs 1` (the median of
-  interleaved pairs), and both
-  modes again warm (the parsed-case cache filled by a first run, as on a CI rerun);
+  interleaved pairs), and both modes again warm (the parsed-case cache filled by a first
+  run, as on a CI rerun);
 * what two processes can do on this machine at all: two `--jobs 1` runs started together
   against one alone (the ceiling for `--jobs 2`);
 * pytest-xdist `-n 2` against one process on the shipped suite (`cases/`) and at the
@@ -83,6 +84,15 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
     return elapsed, int(peak_kib) / 1024
 
 
+def write_bare(folder: Path, n: int) -> None:
+    """pytest's floor: ``n`` parametrized trivial tests."""
+    (folder / "test_bare.py").write_text(
+        "import pytest\n\n\n"
+        f"@pytest.mark.parametrize('i', range({n}))\n"
+        "def test_trivial(i):\n    assert i >= 0\n"
+    )
+
+
 def at_once(cmd: list[str], cwd: Path) -> float:
     """Wall seconds of two copies of ``cmd`` started together (both must finish)."""
     start = time.perf_counter()
@@ -147,12 +157,23 @@ def main() -> None:
             folder = Path(tmp, f"n{n}")
             folder.mkdir()
             count = build_corpus(folder, n)
-            for mode, cmd in (
-                ("pytest mode", pytest_mode(folder)),
-                ("icdcheck run", batch(folder, "auto")),
-                ("run --jobs 1", batch(folder, 1)),
-            ):
-                seconds, peak = measure(cmd, folder)
+            trivial = Path(tmp, f"bare{n}")
+            trivial.mkdir()
+            write_bare(trivial, count)
+            # Below the largest size, the median of 3 interleaved rounds: a growth ratio
+            # divides by these, and one slow run on a shared machine would skew it.
+            rounds = 1 if n == sizes[-1] else 3
+            runs: dict[str, list[tuple[float, float]]] = {}
+            for _ in range(rounds):
+                for mode, cmd, cwd in (
+                    ("bare pytest", pytest_mode(trivial), trivial),
+                    ("pytest mode", pytest_mode(folder), folder),
+                    ("icdcheck run", batch(folder, "auto"), folder),
+                    ("run --jobs 1", batch(folder, 1), folder),
+                ):
+                    runs.setdefault(mode, []).append(measure(cmd, cwd))
+            for mode, found in runs.items():
+                seconds, peak = statistics.median(sorted(found))
                 rows.append((mode, count, seconds, peak))
                 speed[(mode, n)] = seconds
         largest = Path(tmp, f"n{sizes[-1]}")
@@ -180,14 +201,8 @@ def main() -> None:
         middle = Path(tmp, f"n{xdist_size}")
         xdist_one = speed[("pytest mode", xdist_size)]
         xdist_two, _ = measure(pytest_mode(middle, "-n", "2"), middle)
-        bare = Path(tmp, "bare")
-        bare.mkdir()
-        (bare / "test_bare.py").write_text(
-            "import pytest\n\n\n"
-            f"@pytest.mark.parametrize('i', range({xdist_size}))\n"
-            "def test_trivial(i):\n    assert i >= 0\n"
-        )
-        bare_one, _ = measure(pytest_mode(bare), bare)
+        bare = Path(tmp, f"bare{xdist_size}")
+        bare_one = speed[("bare pytest", xdist_size)]
         bare_two, _ = measure(pytest_mode(bare, "-n", "2"), bare)
         workers = batch_workers(largest)
 
@@ -198,7 +213,7 @@ def main() -> None:
     print()
     pytest_big = speed[("pytest mode", big)]
     print(
-        f"icdcheck run (default --jobs auto, {workers} processes here) vs pytest mode at "
+        f"icdcheck run (default --jobs auto, {workers} process{"es" if workers != 1 else ""} here) vs pytest mode at "
         f"{big:,}, cold: {pytest_big / speed[('icdcheck run', big)]:.1f}x faster  "
         "(target >= 5x)"
     )
@@ -218,7 +233,7 @@ def main() -> None:
         f"  ceiling on this machine: two --jobs 1 runs at once {together:.2f} s vs one alone "
         f"{alone:.2f} s: two processes do {2 * alone / together:.2f}x the work of one"
     )
-    for mode in ("pytest mode", "icdcheck run", "run --jobs 1"):
+    for mode in ("bare pytest", "pytest mode", "icdcheck run", "run --jobs 1"):
         print(
             f"{mode} growth {big:,} / {mid:,}: "
             f"{speed[(mode, big)] / speed[(mode, mid)]:.1f}x for {big / mid:.0f}x the cases  "
