@@ -213,7 +213,8 @@ def main() -> None:
     print()
     pytest_big = speed[("pytest mode", big)]
     print(
-        f"icdcheck run (default --jobs auto, {workers} process{"es" if workers != 1 else ""} here) vs pytest mode at "
+        f"icdcheck run (default --jobs auto, {workers} process{'es' if workers != 1 else ''} "
+        "here) vs pytest mode at "
         f"{big:,}, cold: {pytest_big / speed[('icdcheck run', big)]:.1f}x faster  "
         "(target >= 5x)"
     )
