@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from pytest_icdcheck.retention import ReportRetention
 from pytest_icdcheck.stash import RUN_STATE, SUMMARY
 from pytest_icdcheck.state import RunState
 from pytest_icdcheck.summary import Summary
@@ -102,6 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
     summary = Summary()
     config.stash[SUMMARY] = summary
     config.pluginmanager.register(summary, "icdcheck-summary")
+    config.pluginmanager.register(ReportRetention(), "icdcheck-retention")
 
 
 def _timeout(config: pytest.Config) -> float:
@@ -141,7 +143,7 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     outcome = getattr(item, "icdcheck_outcome", None)
-    if isinstance(outcome, dict):
+    if call.when == "call" and isinstance(outcome, dict):  # pytest keeps every report
         # A plain dict survives xdist's report serialisation to the controller.
         report.icdcheck = dict(outcome)  # type: ignore[attr-defined]
     return report
