@@ -192,27 +192,29 @@ class _Reader:
             if seen is not None:
                 return marshal.loads(seen)  # a new copy: cases never share a list
             value, end = self._flow(text, 0, key, in_code_list)
-            rest = text[end:]
-            if rest and not (rest[0] == " " and rest.lstrip(" ")[0] == "#"):
-                raise _Decline
+            self._only_a_comment_after(text, end)
             if len(_SEEN) < _SEEN_MAX:
                 _SEEN[text, key, in_code_list] = marshal.dumps(value)
             return value
-        elif first in "\"'":
+        if first in "\"'":
             value, end = self._quoted(text, 0)
-        else:
-            if first in _BAD_START or (first in _DASH_LIKE and text[1:2] in ("", " ")):
-                raise _Decline
-            cut = text.find(" #")
-            if cut >= 0:
-                text = text[:cut].rstrip(" ")
-            if ": " in text or text.endswith(":"):
-                raise _Decline
-            return self._plain(text, key, in_code_list)
+            self._only_a_comment_after(text, end)
+            return value
+        if first in _BAD_START or (first in _DASH_LIKE and text[1:2] in ("", " ")):
+            raise _Decline
+        cut = text.find(" #")
+        if cut >= 0:
+            text = text[:cut].rstrip(" ")
+        if ": " in text or text.endswith(":"):
+            raise _Decline
+        return self._plain(text, key, in_code_list)
+
+    @staticmethod
+    def _only_a_comment_after(text: str, end: int) -> None:
+        """After a quoted scalar or a flow collection: nothing, or ` # a comment`."""
         rest = text[end:]
         if rest and not (rest[0] == " " and rest.lstrip(" ")[0] == "#"):
             raise _Decline
-        return value
 
     @staticmethod
     def _quoted(text: str, start: int) -> tuple[str, int]:
@@ -240,14 +242,9 @@ class _Reader:
             while True:
                 item, at = self._flow_node(text, at, key, in_code_list)
                 items.append(item)
-                at = self._skip(text, at)
-                if text[at] == "]":
-                    return items, at + 1
-                if text[at] != ",":
-                    raise _Decline
-                at = self._skip(text, at + 1)
-                if text[at] == "]":
-                    raise _Decline  # a trailing comma
+                at, closed = self._after_entry(text, at, "]")
+                if closed:
+                    return items, at
         mapping: dict[str, Any] = {}
         at = self._skip(text, at + 1)
         if text[at] == "}":
@@ -260,14 +257,21 @@ class _Reader:
             if name in mapping:
                 raise _Decline
             mapping[name], at = self._flow_node(text, match.end(), name, name in CODE_LIST_KEYS)
-            at = self._skip(text, at)
-            if text[at] == "}":
-                return mapping, at + 1
-            if text[at] != ",":
-                raise _Decline
-            at = self._skip(text, at + 1)
-            if text[at] == "}":
-                raise _Decline
+            at, closed = self._after_entry(text, at, "}")
+            if closed:
+                return mapping, at
+
+    def _after_entry(self, text: str, at: int, closer: str) -> tuple[int, bool]:
+        """Past the `,` after a flow entry (False) or past the closing bracket (True)."""
+        at = self._skip(text, at)
+        if text[at] == closer:
+            return at + 1, True
+        if text[at] != ",":
+            raise _Decline
+        at = self._skip(text, at + 1)
+        if text[at] == closer:
+            raise _Decline  # a trailing comma
+        return at, False
 
     def _flow_node(
         self, text: str, at: int, key: str | None, in_code_list: bool
