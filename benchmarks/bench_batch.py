@@ -128,8 +128,8 @@ def batch(folder: Path, jobs: int | str, cache: Path | None = None) -> list[str]
 
 def batch_workers(folder: Path) -> int:
     """How many processes `--jobs auto` (the default) starts for ``folder``."""
-    from pytest_icdcheck.batch import case_file_jobs, worker_count
     from pytest_icdcheck.commands.run import AUTO_MIN_BYTES
+    from pytest_icdcheck.runner.batch import case_file_jobs, worker_count
 
     return worker_count(list(case_file_jobs([folder], folder)), "auto", AUTO_MIN_BYTES)
 

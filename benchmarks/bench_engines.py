@@ -62,7 +62,7 @@ def served() -> Iterator[str]:
     cmd = [
         sys.executable,
         "-c",
-        "import sys; from pytest_icdcheck.cli import main; sys.exit(main())",
+        "import sys; from pytest_icdcheck.commands.cli import main; sys.exit(main())",
     ]
     proc = subprocess.Popen(
         [*cmd, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -106,7 +106,7 @@ def pytest_wall(paths: list[str], engine: str) -> tuple[float, str]:
 
 
 def encounters(paths: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    from pytest_icdcheck.cases import read_cases
+    from pytest_icdcheck.casefile.cases import read_cases
 
     out: list[tuple[str, dict[str, Any]]] = []
     for root in paths:

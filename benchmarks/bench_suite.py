@@ -125,7 +125,7 @@ def pytest_cmd(folder: Path, *extra: str) -> list[str]:
 ENGINE_PROBE = """
 import sys, time
 from pathlib import Path
-from pytest_icdcheck.cases import read_cases
+from pytest_icdcheck.casefile.cases import read_cases
 from pytest_icdcheck.reference import ReferenceEngine
 cases = [c for f in sorted(Path(sys.argv[1]).glob("*.icd.yaml")) for c in read_cases(f)]
 engine = ReferenceEngine()

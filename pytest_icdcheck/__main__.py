@@ -2,6 +2,6 @@
 
 import sys
 
-from pytest_icdcheck.cli import main
+from pytest_icdcheck.commands.cli import main
 
 sys.exit(main())

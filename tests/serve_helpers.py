@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 ICDCHECK = [
     sys.executable,
     "-c",
-    "import sys; from pytest_icdcheck.cli import main; sys.exit(main())",
+    "import sys; from pytest_icdcheck.commands.cli import main; sys.exit(main())",
 ]
 
 

@@ -22,7 +22,7 @@ from plugin_helpers import TOY, write_cases, write_engine
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
 WRITERS = [
-    "pytest_icdcheck.golden:write_atomically",  # --icd-update's recorded files
+    "pytest_icdcheck.verdict.golden:write_atomically",  # --icd-update's recorded files
     "pytest_icdcheck.generate.writer:write_atomic",  # icdcheck generate's case files
 ]
 
@@ -143,7 +143,7 @@ def test_killed_writer_leaves_the_old_file_intact(
     result.stdout.fnmatch_lines(["cases.icd.yaml::als-claim", "*1 test collected*"])
     assert ".tmp" not in result.stdout.str()
     # The recorded file still reads as before: the case is judged against the old entry.
-    from pytest_icdcheck.golden import RecordedFile
+    from pytest_icdcheck.verdict.golden import RecordedFile
 
     assert RecordedFile.read(target).entries == {
         "als-claim": {"diagnoses": ["G12.21"], "edits": []}
@@ -158,7 +158,7 @@ def test_icd_update_writes_through_the_atomic_writer(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A real --icd-update session writes its recorded file with golden.write_atomically."""
-    golden = importlib.import_module("pytest_icdcheck.golden")
+    golden = importlib.import_module("pytest_icdcheck.verdict.golden")
     original, written = golden.write_atomically, []
 
     def spy(path: Path, text: str) -> None:

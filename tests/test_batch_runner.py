@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from plugin_helpers import TOY, outcome_ids, write_cases, write_engine
 
-from pytest_icdcheck import batch
+from pytest_icdcheck.runner import batch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ cases:
 
 def icdcheck(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The `icdcheck` console script, run with this interpreter."""
-    code = "import sys; from pytest_icdcheck.cli import main; sys.exit(main())"
+    code = "import sys; from pytest_icdcheck.commands.cli import main; sys.exit(main())"
     return subprocess.run(
         [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True
     )

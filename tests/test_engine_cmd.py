@@ -248,7 +248,7 @@ def test_plugin_import_stays_cheap() -> None:
         import sys
         import pytest_icdcheck.plugin
         heavy = [m for m in sys.modules if m.startswith("pytest_icdcheck.engines")
-                 or m in ("pytest_icdcheck.serving", "http.server")]
+                 or m in ("pytest_icdcheck.engines.serving", "http.server")]
         print(heavy)
         """
     )

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from pytest_icdcheck import schema
-from pytest_icdcheck.cases import read_cases
+from pytest_icdcheck.casefile import schema
+from pytest_icdcheck.casefile.cases import read_cases
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "fy2026"
 ODD_VALUES: list[Any] = [

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_icdcheck import fastyaml, yamlfile
-from pytest_icdcheck.cases import read_cases
+from pytest_icdcheck.casefile import fastyaml, yamlfile
+from pytest_icdcheck.casefile.cases import read_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML_FILES = sorted(

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from pytest_icdcheck import fydiff
 from pytest_icdcheck.errors import EngineInputError
+from pytest_icdcheck.runner import fydiff
 
 CASES = """\
 defaults:
@@ -59,7 +59,7 @@ cases:
 
 
 def icdcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from pytest_icdcheck.cli import main; sys.exit(main())"
+    code = "import sys; from pytest_icdcheck.commands.cli import main; sys.exit(main())"
     return subprocess.run(
         [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True
     )

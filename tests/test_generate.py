@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_icdcheck.cases import read_cases
+from pytest_icdcheck.casefile.cases import read_cases
 from pytest_icdcheck.generate import FAMILIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/case-file.schema
 
 
 def icdcheck(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from pytest_icdcheck.cli import main; sys.exit(main())"
+    code = "import sys; from pytest_icdcheck.commands.cli import main; sys.exit(main())"
     return subprocess.run(
         [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True
     )

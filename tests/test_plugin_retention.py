@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from plugin_helpers import THREE_CASES, TOY, write_cases, write_engine
 
-import pytest_icdcheck.retention as retention
+import pytest_icdcheck.plugin.retention as retention
 
 
 @pytest.fixture

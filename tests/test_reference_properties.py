@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_icdcheck import schema
+from pytest_icdcheck.casefile import schema
 from pytest_icdcheck.errors import EngineInputError
 
 EDIT_RULES = {

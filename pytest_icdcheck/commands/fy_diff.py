@@ -59,9 +59,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck import fydiff
-    from pytest_icdcheck.commands.validate import case_files, missing_paths
+    from pytest_icdcheck.casefile.finder import case_files, missing_paths
     from pytest_icdcheck.reference import ReferenceEngine
+    from pytest_icdcheck.runner import fydiff
 
     paths: list[Path] = args.paths
     problem = missing_paths(paths)

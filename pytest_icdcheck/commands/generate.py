@@ -53,9 +53,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pytest_icdcheck.casefile.finder import SUFFIX
     from pytest_icdcheck.generate import SUPPORTED_YEARS, codes, generate
     from pytest_icdcheck.generate.codes import GeneratorError
-    from pytest_icdcheck.generate.writer import SUFFIX, render, write_atomic
+    from pytest_icdcheck.generate.writer import render, write_atomic
 
     fy: int = args.fy
     if fy not in SUPPORTED_YEARS:

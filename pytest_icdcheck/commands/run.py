@@ -96,8 +96,8 @@ def _jobs(text: str) -> int | str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck import batch
-    from pytest_icdcheck.commands.validate import missing_paths
+    from pytest_icdcheck.casefile.finder import missing_paths
+    from pytest_icdcheck.runner import batch
 
     problem = missing_paths(args.paths)
     if problem:

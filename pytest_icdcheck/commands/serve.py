@@ -52,8 +52,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.engines import resolve_engine
+    from pytest_icdcheck.engines.serving import make_server
     from pytest_icdcheck.errors import IcdCheckError
-    from pytest_icdcheck.serving import make_server
 
     try:
         engine = resolve_engine(args.engine, timeout=args.timeout)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-SUFFIX = ".icd.yaml"
+from pytest_icdcheck.casefile.finder import case_files, missing_paths
 
 
 def add_paths_argument(parser: argparse.ArgumentParser) -> None:
@@ -33,23 +32,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def case_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """The case files under ``paths``, in pytest's (sorted) order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob(f"*{SUFFIX}") if p.is_file())
-        else:
-            yield path
-
-
-def missing_paths(paths: Sequence[Path]) -> str | None:
-    """The usage error for paths that do not exist, or None when all do."""
-    missing = [p for p in paths if not p.exists()]
-    return f"no such file or folder: {', '.join(map(str, missing))}" if missing else None
-
-
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck.cases import CaseFileError, read_cases
+    from pytest_icdcheck.casefile.cases import CaseFileError, read_cases
 
     paths: list[Path] = args.paths
     problem = missing_paths(paths)

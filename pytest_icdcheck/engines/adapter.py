@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pytest_icdcheck import schema
+from pytest_icdcheck.casefile import schema
 from pytest_icdcheck.errors import EngineFailure, EngineInputError
 
 

@@ -18,7 +18,6 @@ from typing import Any
 from pytest_icdcheck.atomic import write_atomically
 from pytest_icdcheck.generate.model import CaseFile
 
-SUFFIX = ".icd.yaml"
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/case-file.schema.json"
 FLOW_WIDTH = 96
 

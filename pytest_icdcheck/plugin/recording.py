@@ -34,7 +34,7 @@ class Recorder:
     def pytest_sessionfinish(self, session: Any) -> None:
         if not self.seen:
             return  # no case of a `golden: recorded` file ran
-        from pytest_icdcheck.golden import GoldenFileError, recorded_path
+        from pytest_icdcheck.verdict.golden import GoldenFileError, recorded_path
 
         written = 0
         files = []
@@ -52,8 +52,8 @@ class Recorder:
             self.lines.insert(0, f"recorded: {written} new or changed result(s) written{where}")
 
     def _finish(self, case_file: Path) -> int:
-        from pytest_icdcheck.cases import CaseFileError, read_cases
-        from pytest_icdcheck.golden import RecordedFile, recorded_path, write_atomically
+        from pytest_icdcheck.casefile.cases import CaseFileError, read_cases
+        from pytest_icdcheck.verdict.golden import RecordedFile, recorded_path, write_atomically
 
         path = recorded_path(case_file)
         recorded = RecordedFile.read(path)

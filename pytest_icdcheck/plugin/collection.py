@@ -8,13 +8,11 @@ from typing import Any
 
 import pytest
 
-from pytest_icdcheck.casecache import read_cases_cached
-from pytest_icdcheck.cases import Case, CaseFileError, duplicate_id_problem
-from pytest_icdcheck.outcome import PASSED, judge
-from pytest_icdcheck.stash import RUN_STATE
-from pytest_icdcheck.state import RunState
-
-SUFFIX = ".icd.yaml"
+from pytest_icdcheck.casefile.cache import read_cases_cached
+from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.plugin.stash import RUN_STATE
+from pytest_icdcheck.verdict.outcome import PASSED, judge
+from pytest_icdcheck.verdict.state import RunState
 
 
 class CaseFailure(Exception):

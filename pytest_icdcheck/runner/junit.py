@@ -14,9 +14,10 @@ from typing import IO, TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
 from pytest_icdcheck.atomic import replacing
+from pytest_icdcheck.casefile.finder import SUFFIX
 
 if TYPE_CHECKING:
-    from pytest_icdcheck.batch import CaseResult
+    from pytest_icdcheck.runner.batch import CaseResult
 
 
 def _text(value: str) -> str:
@@ -26,7 +27,7 @@ def _text(value: str) -> str:
 
 
 def testcase(result: CaseResult) -> str:
-    classname = result.file.removesuffix(".icd.yaml").replace("/", ".")
+    classname = result.file.removesuffix(SUFFIX).replace("/", ".")
     props = "".join(
         f"<property name={quoteattr(k)} value={quoteattr(v)} />"
         for k, v in (

@@ -20,7 +20,7 @@ from typing import Any
 
 from pytest_icdcheck import __version__
 from pytest_icdcheck.atomic import write_atomically
-from pytest_icdcheck.cases import Case, read_cases
+from pytest_icdcheck.casefile.cases import Case, read_cases
 
 FORMAT = 1  # bump when the entry layout changes
 
@@ -28,7 +28,7 @@ FORMAT = 1  # bump when the entry layout changes
 @cache
 def _salt() -> bytes:
     """What every entry depends on besides its file: the format, version and schemas."""
-    from pytest_icdcheck import schema
+    from pytest_icdcheck.casefile import schema
 
     digest = hashlib.sha256(f"{FORMAT}|{__version__}".encode())
     for name in schema.SCHEMA_FILES:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pytest_icdcheck.cases import Case
-from pytest_icdcheck.running import Section
+from pytest_icdcheck.casefile.cases import Case
+from pytest_icdcheck.verdict.evaluate import Section
 
 MAX_LINES = 20
 

@@ -22,11 +22,11 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import IO
 
-from pytest_icdcheck.cases import Case, CaseFileError, duplicate_id_problem
-from pytest_icdcheck.compare import FIELDS
-from pytest_icdcheck.failure import render_invalid
-from pytest_icdcheck.outcome import ERROR, FAILED, PASSED, judge
-from pytest_icdcheck.state import RunState
+from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.verdict.compare import FIELDS
+from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
+from pytest_icdcheck.verdict.render import render_invalid
+from pytest_icdcheck.verdict.state import RunState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
 
@@ -77,7 +77,7 @@ def _init(settings: Settings) -> None:
 
 def run_file(job: tuple[str, str]) -> list[CaseResult]:
     """Every case of one file, judged; a file that cannot be read is one error result."""
-    from pytest_icdcheck.casecache import read_cases_cached
+    from pytest_icdcheck.casefile.cache import read_cases_cached
 
     assert _state is not None and _settings is not None, "_init() first"
     path, shown = Path(job[0]), job[1]
@@ -117,7 +117,7 @@ def _judge(case: Case) -> CaseResult:
 
 
 def case_file_jobs(paths: Iterable[Path], cwd: Path) -> Iterator[tuple[str, str]]:
-    from pytest_icdcheck.commands.validate import case_files
+    from pytest_icdcheck.casefile.finder import case_files
 
     for path in case_files(list(paths)):
         try:
@@ -206,7 +206,7 @@ class Driver:
             if result.status == FAILED:
                 self.fields.update(result.fields)
         if self.junit is not None:
-            from pytest_icdcheck.junit import testcase
+            from pytest_icdcheck.runner.junit import testcase
 
             self.junit.write(testcase(result))
 
@@ -287,7 +287,7 @@ def main(
         for result in results(jobs, settings, workers):
             driver.add(result)
         return driver.finish(time.perf_counter() - start)
-    from pytest_icdcheck.junit import JUnitWriter
+    from pytest_icdcheck.runner.junit import JUnitWriter
 
     with JUnitWriter(junitxml) as junit:
         driver = Driver(out, junit.body, settings.verbose)

@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 
-from pytest_icdcheck.retention import ReportRetention
-from pytest_icdcheck.stash import RUN_STATE, SUMMARY
-from pytest_icdcheck.state import RunState
-from pytest_icdcheck.summary import Summary
+from pytest_icdcheck.casefile.finder import SUFFIX
+from pytest_icdcheck.plugin.retention import ReportRetention
+from pytest_icdcheck.plugin.stash import RUN_STATE, SUMMARY
+from pytest_icdcheck.plugin.summary import Summary
+from pytest_icdcheck.verdict.state import RunState
 
 DEFAULT_ENGINE = "reference"  # the shipped engine (engines.resolve.DEFAULT_ENGINE)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from pytest_icdcheck import hookspecs
+    from pytest_icdcheck.plugin import hookspecs
 
     pluginmanager.add_hookspecs(hookspecs)
 
@@ -94,7 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
         str(spec), _Registered(config), against=against, update=update, timeout=_timeout(config)
     )
     if not hasattr(config, "workerinput"):  # the process that sees every report writes
-        from pytest_icdcheck.recording import Recorder
+        from pytest_icdcheck.plugin.recording import Recorder
 
         recorder = Recorder(
             update=update, prune=bool(config.getoption("icd_prune")), rootdir=config.rootpath
@@ -130,9 +131,9 @@ class _Registered:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if not file_path.name.endswith(".icd.yaml"):
+    if not file_path.name.endswith(SUFFIX):
         return None
-    from pytest_icdcheck.collection import CaseFile
+    from pytest_icdcheck.plugin.collection import CaseFile
 
     return CaseFile.from_parent(parent, path=file_path)
 

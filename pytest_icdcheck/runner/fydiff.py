@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_icdcheck.compare import Difference, compare
+from pytest_icdcheck.verdict.compare import Difference, compare
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,8 @@ def _note_in_force(report: Report, before: Mapping[str, Any], after: Mapping[str
 
 def fy_diff(paths: Sequence[Path], from_year: int, to_year: int, engine: Any) -> Report:
     """Run every valid case of ``from_year`` under ``paths`` in both years."""
-    from pytest_icdcheck.cases import CaseFileError, read_cases
-    from pytest_icdcheck.commands.validate import case_files
+    from pytest_icdcheck.casefile.cases import CaseFileError, read_cases
+    from pytest_icdcheck.casefile.finder import case_files
     from pytest_icdcheck.errors import IcdCheckError
 
     report = Report(from_year, to_year, dict(engine.describe()))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_icdcheck import schema, yamlfile
+from pytest_icdcheck.casefile import schema, yamlfile
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 

@@ -44,7 +44,7 @@ class Summary:
             engines += f" (against {', '.join(sorted(self.against))})"
         out = [f"engine: {engines}", f"cases: {counts}"]
         if self.fields:
-            from pytest_icdcheck.compare import FIELDS  # only a run with failures needs it
+            from pytest_icdcheck.verdict.compare import FIELDS  # only a run with failures needs it
 
             out.append(
                 "failures by field: "

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_icdcheck.cases import Case
-from pytest_icdcheck.compare import FIELDS, Difference, compare
+from pytest_icdcheck.casefile.cases import Case
 from pytest_icdcheck.errors import IcdCheckError
-from pytest_icdcheck.state import RunState
+from pytest_icdcheck.verdict.compare import FIELDS, Difference, compare
+from pytest_icdcheck.verdict.state import RunState
 
 
 class NotRecorded(IcdCheckError):
@@ -49,7 +49,7 @@ def evaluate(case: Case, state: RunState) -> Verdict:
         verdict.sections.append(Section(None, compare(expected, result, ordered=case.ordered)))
     against = state.against()
     if against is not None:
-        from pytest_icdcheck.golden import canonical
+        from pytest_icdcheck.verdict.golden import canonical
 
         verdict.against = against.label
         other = against.run(case.name, case.encounter)
@@ -68,7 +68,7 @@ def _expectations(
     hand = case.expected
     if not case.recorded:
         return hand
-    from pytest_icdcheck.golden import GoldenFileError, canonical, recorded_path
+    from pytest_icdcheck.verdict.golden import GoldenFileError, canonical, recorded_path
 
     try:
         recorded = state.recorded_file(case.path)

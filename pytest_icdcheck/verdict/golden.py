@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from pytest_icdcheck.atomic import write_atomically
-from pytest_icdcheck.compare import FIELDS, RULE_SEVERITY
+from pytest_icdcheck.casefile.finder import SUFFIX
+from pytest_icdcheck.verdict.compare import FIELDS, RULE_SEVERITY
 
-SUFFIX = ".icd.yaml"
 RECORDED_SUFFIX = ".recorded.yaml"
 HEADER = (
     "# Results recorded by `pytest --icd-update` for the cases of {case_file}.\n"

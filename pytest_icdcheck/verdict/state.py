@@ -10,7 +10,7 @@ from pytest_icdcheck.errors import EngineSpecError, IcdCheckError
 
 if TYPE_CHECKING:
     from pytest_icdcheck.engines import EngineAdapter
-    from pytest_icdcheck.golden import RecordedFile
+    from pytest_icdcheck.verdict.golden import RecordedFile
 
 
 class _LazyEngine:
@@ -87,7 +87,7 @@ class RunState:
 
     def recorded_file(self, case_file: Path) -> RecordedFile:
         """The recorded results beside ``case_file``, read once per session."""
-        from pytest_icdcheck.golden import RecordedFile, recorded_path
+        from pytest_icdcheck.verdict.golden import RecordedFile, recorded_path
 
         if case_file not in self._recorded:
             self._recorded[case_file] = RecordedFile.read(recorded_path(case_file))

@@ -152,7 +152,7 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
             f"{exc.start}); save it as UTF-8"
         ) from None
     if len(text) <= MAX_NODES:  # larger files go through PyYAML's node budget
-        from pytest_icdcheck import fastyaml
+        from pytest_icdcheck.casefile import fastyaml
 
         fast = fastyaml.parse(text)
         if fast is not None:

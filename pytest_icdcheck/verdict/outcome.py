@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_icdcheck.cases import Case
+from pytest_icdcheck.casefile.cases import Case
 from pytest_icdcheck.errors import IcdCheckError
-from pytest_icdcheck.failure import render_engine_error, render_invalid, render_mismatch
-from pytest_icdcheck.running import evaluate
-from pytest_icdcheck.state import RunState
+from pytest_icdcheck.verdict.evaluate import evaluate
+from pytest_icdcheck.verdict.render import render_engine_error, render_invalid, render_mismatch
+from pytest_icdcheck.verdict.state import RunState
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 

@@ -61,7 +61,7 @@ def _validator(name: str, pointer: str = "") -> Any:
 @cache
 def _fast(name: str, pointer: str = "") -> Callable[[Any], bool]:
     """The compiled yes/no check for a schema (see fastschema); jsonschema if it can't."""
-    from pytest_icdcheck.fastschema import Compiler, Unsupported
+    from pytest_icdcheck.casefile.fastschema import Compiler, Unsupported
 
     schemas = {load_schema(n)["$id"]: load_schema(n) for n in SCHEMA_FILES}
     ref = load_schema(name)["$id"] + (f"#{pointer}" if pointer else "")

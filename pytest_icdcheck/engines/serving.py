@@ -140,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError as exc:
             self._error(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {exc}")
             return
-        from pytest_icdcheck import schema
+        from pytest_icdcheck.casefile import schema
 
         problems = schema.encounter_problems(encounter)
         if problems:

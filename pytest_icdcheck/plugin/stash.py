@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_icdcheck.state import RunState
-from pytest_icdcheck.summary import Summary
+from pytest_icdcheck.plugin.summary import Summary
+from pytest_icdcheck.verdict.state import RunState
 
 RUN_STATE = pytest.StashKey[RunState]()
 SUMMARY = pytest.StashKey[Summary]()

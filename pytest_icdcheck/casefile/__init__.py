@@ -1,0 +1,1 @@
+"""Case files: reading YAML, checking it against the schemas, caching, finding them."""

@@ -1,0 +1,1 @@
+"""Drivers without pytest: the batch runner, its JUnit XML, the fiscal-year diff."""
