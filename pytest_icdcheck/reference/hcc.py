@@ -113,6 +113,28 @@ def _load(payment_year: int) -> Tables:
     return dx_to_cc, utils.load_hierarchies(row["hierarchies"]), coefficients, edits
 
 
+def diagnosis_map(payment_year: int) -> Mapping[str, list[str]]:
+    """Undotted code → its V28 CCs in the payment year's CMS mapping (before edits)."""
+    return _tables(payment_year)[0]
+
+
+def diagnosis_edits(payment_year: int) -> Mapping[str, Edit]:
+    """Undotted code → its row of CMS's V28 edit table."""
+    return _tables(payment_year)[3]
+
+
+def hierarchy(payment_year: int) -> dict[str, set[str]]:
+    """V28 CC → the CCs it drops."""
+    return {
+        cc: set(kids) for (cc, model), kids in _tables(payment_year)[1].items() if model == MODEL
+    }
+
+
+def coefficients(payment_year: int) -> Mapping[str, float]:
+    """``cna_hcc190`` → its relative factor in the payment year's final tables."""
+    return _tables(payment_year)[2]
+
+
 def segment(patient: Mapping[str, Any]) -> str:
     institutional = "true" if patient.get("institutional", False) else "false"
     dual = str(patient.get("dual", "none"))
@@ -159,9 +181,7 @@ def _hierarchy(payment_year: int, ccs: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(kept, key=int))
 
 
-def categories(
-    payment_year: int, diagnoses: Iterable[str], age: int, sex: str
-) -> tuple[str, ...]:
+def categories(payment_year: int, diagnoses: Iterable[str], age: int, sex: str) -> tuple[str, ...]:
     """The patient's V28 categories: mapped, edited, then after hierarchies."""
     ccs = frozenset(cc for code in set(diagnoses) for cc in mapped(payment_year, code, age, sex))
     return _hierarchy(payment_year, ccs)
