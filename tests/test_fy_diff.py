@@ -86,7 +86,7 @@ def test_lists_a_code_that_becomes_non_billable_on_1_october(suite: Path) -> Non
         "case                     field  change",
         "cardiomyopathy           edits  +NON_BILLABLE(I42.0)",
         "                         hcc    categories -HCC 227",
-        "                         hcc    coefficient_sum 0.154 → 0.0",
+        "                         hcc    coefficient_sum 0.189 → 0.0",
         "cardiomyopathy-new-code  edits  -INVALID_CODE(I42.00)",
         "sternoclavicular-sprain  edits  +INVALID_CODE(S23.420A)",
     ]
@@ -109,10 +109,11 @@ def test_moving_back_a_year_reverses_the_change(suite: Path) -> None:
     proc = icdcheck("fy-diff", "--from", "2026", "--to", "2025", "cases", cwd=suite)
     assert proc.returncode == 0, proc.stderr
     assert "FY2026 → FY2025: each case's date of service moved by -1 year(s)" in proc.stdout
-    # I42.0 is billable in both years; only its PY2026 and PY2027 coefficients differ
-    assert "cardiomyopathy  hcc    coefficient_sum 0.154 → 0.189" in proc.stdout
+    # I42.0 is billable in both years, and PY2027's final factors are PY2026's (CY2027
+    # Rate Announcement): nothing changes
+    assert "cardiomyopathy" not in proc.stdout
     assert "NON_BILLABLE" not in proc.stdout and "INVALID_CODE" not in proc.stdout
-    assert "4 in FY2026 compared, 1 changed (hcc 1); 1 skipped" in proc.stdout
+    assert "4 in FY2026 compared, 0 changed; 1 skipped" in proc.stdout
 
 
 def test_json_is_a_stable_document(suite: Path) -> None:
@@ -148,7 +149,7 @@ def test_json_is_a_stable_document(suite: Path) -> None:
         "changes": [
             {"field": "edits", "kind": "unexpected", "change": "+NON_BILLABLE(I42.0)"},
             {"field": "hcc", "kind": "missing", "change": "categories -HCC 227"},
-            {"field": "hcc", "kind": "changed", "change": "coefficient_sum 0.154 → 0.0"},
+            {"field": "hcc", "kind": "changed", "change": "coefficient_sum 0.189 → 0.0"},
         ],
     }
     assert doc["in_force"] == {"hcc": {"2026 → 2027": 1, "2027 → 2028": 3}}
@@ -249,6 +250,6 @@ def test_changes_shared_by_several_cases_are_counted(tmp_path: Path) -> None:
     assert block.splitlines() == [
         "      3 case(s)  edits  +NON_BILLABLE(I42.0)",
         "      3 case(s)  hcc    categories -HCC 227",
-        "      2 case(s)  hcc    coefficient_sum 0.154 → 0.0",
-        "      1 case(s)  hcc    coefficient_sum 0.238 → 0.0",
+        "      2 case(s)  hcc    coefficient_sum 0.189 → 0.0",
+        "      1 case(s)  hcc    coefficient_sum 0.2 → 0.0",  # CND_HCC227
     ]

@@ -169,8 +169,10 @@ def encounter(date: str, *diagnoses: str, **patient: Any) -> dict[str, Any]:
     [
         ("2024-11-01", 2025, 1.175, "42.0"),  # PY2025 Rate Announcement
         ("2025-06-01", 2026, 1.175, "42.1"),  # PY2026 Rate Announcement
-        ("2026-02-01", 2027, 0.876, "43.0"),  # PY2027 Advance Notice (proposed)
-        ("2027-02-01", 2028, 0.876, "44.0"),  # PY2028: nothing published, PY2027's
+        # PY2027: the CY2027 Rate Announcement (6 April 2026) keeps the 2024 model's factors;
+        # the Advance Notice had proposed 0.876 (not finalized)
+        ("2026-02-01", 2027, 1.175, "43.0"),
+        ("2027-02-01", 2028, 1.175, "44.0"),  # PY2028: nothing published, PY2027's
     ],
 )
 def test_als_scores_with_the_payment_years_tables(

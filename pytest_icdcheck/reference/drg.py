@@ -2,8 +2,10 @@
 
 The grouper version is the one in force on the discharge date (fiscal.FISCAL_YEARS). The
 first reported diagnosis is the principal diagnosis and the rest are secondary; discharge
-status is 01 (home) unless the encounter says otherwise (CONTRACT §2.1). ICD-10-PCS
-procedures are out of scope, so none are grouped.
+status is 01 (home) unless the encounter says otherwise (CONTRACT §2.1). Every diagnosis
+is present on admission (POA Y): a case documents no POA indicator, and without one the
+grouper refuses a stay with a hospital-acquired-condition code (DRG 999,
+HAC_MISSING_ONE_POA). ICD-10-PCS procedures are out of scope, so none are grouped.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class Grouper:
                 sex=_SEX[sex],
                 discharge_status=status,
                 pdx=codes[0],
-                sdx=list(codes[1:]),
+                pdx_poa="Y",
+                sdx=[(code, "Y") for code in codes[1:]],
             )
         )
         return {
