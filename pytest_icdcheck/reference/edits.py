@@ -7,7 +7,7 @@ from typing import Any
 Edit = dict[str, Any]
 
 # Advisory rules; every other rule is an error (CONTRACT §3).
-WARNINGS = frozenset({"ETIOLOGY_SEQUENCING"})
+WARNINGS = frozenset({"ETIOLOGY_SEQUENCING", "MISSED_DX"})
 
 
 def edit(rule: str, codes: list[str], message: str) -> Edit:
