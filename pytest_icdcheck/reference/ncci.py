@@ -43,6 +43,14 @@ def _rule(name: str) -> Rule:
     raise KeyError(name)
 
 
+def max_extremities() -> int:
+    """One 95885/95886 unit per extremity: at most this many (data/ncci_emg_ncs.csv)."""
+    limit = _rule("UNITS_EXCEEDED").max_units
+    if limit is None:
+        raise ValueError("ncci_emg_ncs.csv: UNITS_EXCEEDED has no max_units")
+    return limit
+
+
 class _CodesOf:
     """``code in EM_CODES`` etc., read from the table on first use."""
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_icdcheck.reference.data import table
-from pytest_icdcheck.reference.ncci import ADDONS, EM_CODES, EMG_NCS_CODES
+from pytest_icdcheck.reference.ncci import ADDONS, EM_CODES, EMG_NCS_CODES, max_extremities
 
 Service = dict[str, Any]
 _DEFAULTS: dict[str, Any] = {"bilateral": False, "separately_identifiable": True}
@@ -77,9 +77,6 @@ def _line_of(key: tuple[tuple[tuple[str, Any], ...], bool]) -> Service | None:
     return None
 
 
-_MAX_EXTREMITIES = 4
-
-
 def _one_session(
     procedures: Sequence[Mapping[str, Any]], with_ncs: bool
 ) -> list[Mapping[str, Any]]:
@@ -91,7 +88,8 @@ def _one_session(
     merged: list[Mapping[str, Any]] = []
     emg: dict[str, Any] | None = None
     ncs: dict[str, Any] | None = None
-    left = _MAX_EXTREMITIES
+    most = max_extremities()
+    left = most
     for procedure in procedures:
         kind = procedure.get("type")
         if kind == "needle-emg" and not with_ncs:
@@ -101,7 +99,7 @@ def _one_session(
                 merged.append(emg)
             else:
                 emg["extremities"] += extremities
-            emg["extremities"] = min(emg["extremities"], _MAX_EXTREMITIES)
+            emg["extremities"] = min(emg["extremities"], most)
         elif kind == "needle-emg":
             take = min(int(procedure.get("extremities", 1)), left)
             left -= take
