@@ -107,14 +107,18 @@ def code_documentation(
             code = None
         resolved.append((code, str(condition.get("certainty", "confirmed")), cause_code))
     # v2: a cause is a documented condition too: its own certainty decides when it is also
-    # listed, else it has the certainty of the condition that names it.
-    listed = {code: certainty for code, certainty, _ in resolved if code is not None}
+    # listed (coded if any listing of it is), else it has the certainty of the condition
+    # that names it.
+    listed: dict[str, bool] = {}
+    for code, certainty, _ in resolved:
+        if code is not None:
+            listed[code] = listed.get(code, False) or is_coded(certainty, setting)
     codes: list[str] = []
     causes: dict[str, list[str]] = {}
     for code, certainty, cause_code in resolved:
         if code is not None and is_coded(certainty, setting):
             codes.append(code)
-        if cause_code is not None and is_coded(listed.get(cause_code, certainty), setting):
+        if cause_code is not None and listed.get(cause_code, is_coded(certainty, setting)):
             if code is not None:
                 causes.setdefault(code, []).append(cause_code)
             codes.append(cause_code)
