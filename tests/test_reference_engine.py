@@ -211,6 +211,53 @@ def test_unresolved_term_names_the_term(engine: ReferenceEngine) -> None:
     assert "wobbly feeling" in result["edits"][0]["message"]
 
 
+def test_unresolved_term_says_truly_why(engine: ReferenceEngine) -> None:
+    """CONTRACT §2.1 step 1 (v2): every UNRESOLVED_TERM message says why — a header's title
+    names the header and lists its billable codes; words naming nothing say so."""
+    header = run(engine, outpatient(conditions=[{"term": "type 2 diabetes mellitus"}]))
+    message = header["edits"][0]["message"]
+    assert rules(header) == [("UNRESOLVED_TERM", [])]
+    assert "header E11" in message and "E11.00" in message
+    nothing = run(engine, outpatient(conditions=[{"term": "wobbly feeling"}]))
+    assert "matches no tabular description" in nothing["edits"][0]["message"]
+    assert "header" in nothing["edits"][0]["message"]  # "… header title …": none matched
+
+
+def test_a_header_title_resolves_to_its_unspecified_code(engine: ReferenceEngine) -> None:
+    result = run(engine, outpatient(conditions=[{"term": "Abnormal involuntary movements"}]))
+    assert result["diagnoses"] == ["R25.9"]
+    assert rules(result) == []
+    assert rules(result, "cdi") == [("CDI_SPECIFICITY", ["R25.9"])]
+
+
+def test_audit_messages_name_the_code_and_the_fix(engine: ReferenceEngine) -> None:
+    encounter = outpatient(
+        conditions=[
+            {"term": "ALS", "certainty": "rule-out"},
+            {"term": "fasciculations"},
+        ]
+    )
+    encounter["claim"] = {"diagnoses": ["G12.21"]}
+    result = run(engine, encounter)
+    by_rule = {e["rule"]: e for e in result["edits"]}
+    assert set(by_rule) == {"UNSUPPORTED_DX", "MISSED_DX"}
+    assert by_rule["MISSED_DX"]["severity"] == "warning"
+    assert "G12.21" in by_rule["UNSUPPORTED_DX"]["message"]
+    assert "add R25.3" in by_rule["MISSED_DX"]["message"]
+
+
+def test_ncci_ptp_message_says_modifiers_do_not_bypass(engine: ReferenceEngine) -> None:
+    encounter = outpatient()
+    del encounter["documentation"]
+    encounter["claim"] = {
+        "diagnoses": ["R25.3"],
+        "services": [{"code": "95868", "modifiers": ["59"]}, {"code": "95908"}],
+    }
+    (edit,) = run(engine, encounter)["edits"]
+    assert edit["rule"] == "NCCI_PTP"
+    assert "do not bypass" in edit["message"] and "95887" in edit["message"]
+
+
 def test_a_warm_run_is_well_under_a_millisecond(engine: ReferenceEngine) -> None:
     encounter = outpatient(
         conditions=[{"term": "ALS"}, {"term": "fasciculations"}],

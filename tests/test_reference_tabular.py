@@ -34,7 +34,22 @@ def test_code_level_excludes1_of_tremor() -> None:
 
 
 def test_documentation_keeps_the_movement_disorder_over_the_symptom() -> None:
-    assert resolve_excludes1(["R25.3", "G25.3", "E05.00"]) == ["G25.3", "E05.00"]
+    assert resolve_excludes1(["R25.3", "G25.3", "E05.00"]) == (["G25.3", "E05.00"], [])
+
+
+def test_documentation_keeps_the_code_a_one_sided_note_names() -> None:
+    """CONTRACT §2.1 step 4 (v2): M54.1's note names M51.1-; M51.1's notes do not name
+    M54.17, so the disc disorder with radiculopathy is kept whichever is documented first."""
+    assert resolve_excludes1(["M54.17", "M51.17"]) == (["M51.17"], [])
+    assert resolve_excludes1(["M51.17", "M54.17"]) == (["M51.17"], [])
+
+
+def test_notes_both_ways_between_diagnoses_keep_the_first_and_ask() -> None:
+    kept, alerts = resolve_excludes1(["E11.9", "E10.9"])
+    assert kept == ["E11.9"]
+    assert [(a["rule"], sorted(a["codes"])) for a in alerts] == [
+        ("CDI_CONFLICTING_DX", ["E10.9", "E11.9"])
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ FAMILIES = {
     "integral": "integral",
     "certainty": "certainty",
     "etiology": "etiology",
+    "audit_findings": "audit",
     "ncci": "ncci",
     "hcc_drg": "hcc_drg",
     "fiscal_boundaries": "fiscal_boundaries",

@@ -1,15 +1,17 @@
 """Etiology sequencing (CONTRACT §2.1 step 5, §3 ETIOLOGY_SEQUENCING; OCG I.C.19.e.5).
 
-Rule: for the symptom R25.3 and a cause C of the seed's etiology table —
+Rule: for an R25.- symptom (v2: every one, CONTRACT §3; the seed names R25.3) and a cause C
+of the seed's etiology table —
 * C is E05.- (thyrotoxicosis), E83.4- (magnesium), E87.6 (hypokalemia) or a poisoning
   T36-T50 code (6th character 1-4): C is sequenced first (seed "code the etiology first";
   OCG I.C.19.e.5.b);
 * C is an adverse-effect T36-T50 code (6th character 5): R25.3 first, C after it
   (OCG I.C.19.e.5.a; CONTRACT §6.3 — the seed has this backwards).
-On a claim the wrong order → ETIOLOGY_SEQUENCING(R25.3, C), severity warning; the right
-order → no edit. In documentation (``due_to: C``) the result is in the right order whatever
-the documented order, outpatient and inpatient. R25.3 is not integral to any of these causes
-(CONTRACT §2.1 step 3): both are coded.
+On a claim the wrong order → ETIOLOGY_SEQUENCING(symptom, C), severity warning; the right
+order → no edit (generated for every R25 leaf; a claim whose symptom is also integral to
+C gets SYMPTOM_INTEGRAL too, as integral.py states). In documentation (``due_to: C``) the
+result is in the right order whatever the documented order, outpatient and inpatient.
+R25.3 is not integral to any of these causes (CONTRACT §2.1 step 3): both are coded.
 Drug codes are T44.0- (anticholinesterase agents, the seed's example) with 7th character A:
 subsequent (D) and sequela (S) encounters bring in other sequencing rules (OCG I.C.19.a,
 I.B.10), which are not this family's subject.
@@ -42,6 +44,7 @@ from pytest_icdcheck.generate.model import (
 
 FAMILY = "etiology"
 SYMPTOM = "R25.3"
+SYMPTOMS = header("R25")  # v2: ETIOLOGY_SEQUENCING applies to every R25.- symptom
 CAUSE_FIRST = "cause-first"
 MANIFESTATION_FIRST = "manifestation-first"
 DRUGS = CodeRange("T36", "T50")
@@ -67,7 +70,7 @@ RULES: tuple[Cause, ...] = (
 
 
 def rule_for(symptom: str, cause: str) -> Cause | None:
-    if symptom != SYMPTOM:
+    if symptom not in SYMPTOMS:
         return None
     for rule in RULES:
         if cause in rule.codes and (not rule.sixth or (len(cause) >= 7 and cause[6] in rule.sixth)):
@@ -86,7 +89,7 @@ def claim_edits(claim: list[str]) -> list[dict[str, Any]]:
         for j, c in enumerate(claim):
             rule = rule_for(s, c)
             if rule is None:
-                if s.startswith("R") and s != SYMPTOM and _is_cause(c) and i < j:
+                if s.startswith("R") and s not in SYMPTOMS and _is_cause(c) and i < j:
                     raise GeneratorError(f"no stated rule for {s} listed before {c}")
                 continue
             wrong = i < j if rule.order == CAUSE_FIRST else j < i
@@ -164,4 +167,38 @@ def generate() -> list[CaseFile]:
                         ordered=True,
                     )
                 )
-    return [file]
+    return [file, _other_r25_claims()]
+
+
+def _other_r25_claims() -> CaseFile:
+    """v2: the claim rule for the R25 leaves other than R25.3, both orders."""
+    from pytest_icdcheck.generate import claim_rules
+
+    file = CaseFile(
+        "etiology-sequencing-r25",
+        "generated - etiology sequencing for every R25.- symptom (v2)",
+        "Rule: any R25.- symptom before its cause (E05.-, E83.4-, E87.6, poisoning), or an "
+        "adverse-effect code before it -> ETIOLOGY_SEQUENCING warning (CONTRACT §3, v2).",
+    )
+    for symptom in leaves("R25"):
+        if symptom == SYMPTOM:
+            continue
+        for cause, rule in causes():
+            require_valid([symptom, cause], DATE)
+            for claim in ([symptom, cause], [cause, symptom]):
+                expected = claim_rules.dx_edits(claim)
+                fires = any(e["rule"] == "ETIOLOGY_SEQUENCING" for e in expected)
+                file.cases.append(
+                    case(
+                        f"gen-etiology-claim-{slug(claim[0])}-{slug(claim[1])}",
+                        f"Claim {claim[0]}, {claim[1]} -> "
+                        + ("ETIOLOGY_SEQUENCING warning" if fires else "no sequencing edit"),
+                        f"{rule.source}; CONTRACT §3 ETIOLOGY_SEQUENCING (v2: every R25.- symptom)",
+                        FAMILY,
+                        ["etiology_sequencing", slug(symptom), "editing"]
+                        + ([] if fires else ["not-fired"]),
+                        encounter(claim_dx=claim, who=patient(66, "F")),
+                        {"diagnoses": claim, "edits": expected},
+                    )
+                )
+    return file

@@ -12,6 +12,13 @@ documentation. For the codes of the seed's tables (SEED_CODES), every plainly wr
 reference of their Excludes1 notes gives claim pairs (the first and the last billable code
 the reference names). Notes are read with the generator's own plain reader
 (codes.excludes1_notes); a reference qualified by "with ..." is not read.
+
+v2 (CONTRACT §2.1 step 4, general): the same tabular pairs documented together, both
+orders. A note on one side only (at A or above A, naming B) → B is coded, A is not. Notes
+both ways → the code that is not a Chapter 18 symptom (R00-R99); when that does not decide,
+the first documented, and CDI_CONFLICTING_DX(both) when neither is a symptom. Pairs where
+step 3 (integral) or step 4a (an "unspecified" code beside one of its category) would also
+apply are left out: they are not only an Excludes1 question.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 from pytest_icdcheck.generate import claim_rules
 from pytest_icdcheck.generate.codes import (
     CodeRange,
+    Excludes1Note,
     GeneratorError,
     description,
     excludes1_notes,
@@ -89,6 +97,78 @@ def _who(code: str) -> dict[str, object]:
     return patient(52, "F")
 
 
+CDI_SPECIFICITY_CODES = ("R25.9",)  # CONTRACT §3 CDI table (the seed's query list)
+SOURCE_DOC = "CONTRACT §2.1 step 4 (v2: Excludes1 inside the documentation)"
+
+
+def _names(notes: tuple[Excludes1Note, ...], other: str) -> bool | None:
+    """A plainly read note names ``other``: True; a note we cannot read might: None."""
+    if any(other in ref for n in notes for ref in n.refs):
+        return True
+    for n in notes:
+        for part in n.unread:
+            if other[:3] in part:
+                return None
+    return False
+
+
+def _is_symptom(code: str) -> bool:
+    return code.startswith("R")
+
+
+def _unspecified_beside(a: str, b: str) -> bool:
+    said = ("unspecified" in description(a).lower()) or ("unspecified" in description(b).lower())
+    return said and a[:3] == b[:3]
+
+
+def documented(first: str, second: str) -> tuple[str, bool] | None:
+    """Step 4 for two documented codes: (the code reported, CDI_CONFLICTING_DX?), or None
+    when the notes cannot be read plainly."""
+    ab = _names(excludes1_notes(first), second)
+    ba = _names(excludes1_notes(second), first)
+    if ab is None or ba is None:
+        return None
+    if ab != ba:
+        return (second if ab else first), False
+    if _is_symptom(first) != _is_symptom(second):
+        return (second if _is_symptom(first) else first), False
+    return first, not _is_symptom(first)
+
+
+def _documentation_case(a: str, b: str) -> dict[str, object] | None:
+    from pytest_icdcheck.generate import integral
+
+    if integral.is_integral(a, b) or integral.is_integral(b, a) or _unspecified_beside(a, b):
+        return None
+    found = documented(a, b)
+    if found is None:
+        return None
+    kept, conflict = found
+    cdi = [edit("CDI_CONFLICTING_DX", a, b)] if conflict else []
+    cdi += [edit("CDI_SPECIFICITY", kept)] if kept in CDI_SPECIFICITY_CODES else []
+    why = (
+        "notes both ways, first documented; CDI_CONFLICTING_DX"
+        if conflict
+        else ("notes both ways, not the symptom" if excluded_both(a, b) else "the note names it")
+    )
+    return case(
+        f"gen-excl1-doc-tabular-{slug(a)}-{slug(b)}",
+        f"Documented {a} then {b} -> {kept} ({why})",
+        SOURCE_DOC,
+        FAMILY,
+        ["excludes1", "coding", "tabular"] + (["cdi_conflicting_dx"] if conflict else []),
+        encounter(
+            conditions=[condition(description(a), a), condition(description(b), b)],
+            who=_who(b if b[0] in "OP" else a),
+        ),
+        {"diagnoses": [kept], "edits": [], "cdi": cdi},
+    )
+
+
+def excluded_both(a: str, b: str) -> bool:
+    return bool(_names(excludes1_notes(a), b)) and bool(_names(excludes1_notes(b), a))
+
+
 def generate() -> list[CaseFile]:
     claims = CaseFile(
         "excludes1-r25-claims",
@@ -143,6 +223,12 @@ def generate() -> list[CaseFile]:
                         ordered=True,
                     )
                 )
+    documentation = CaseFile(
+        "excludes1-tabular-documentation",
+        "generated - Excludes1 pairs from the tabular notes, documented together (v2)",
+        "Rule: a note on one side only -> the code it names is coded; both ways -> not the "
+        "symptom, else the first documented and CDI_CONFLICTING_DX (CONTRACT 2.1 step 4).",
+    )
     seen: set[frozenset[str]] = set(covered)
     for seed in SEED_CODES:
         for a in leaves(seed):
@@ -170,4 +256,8 @@ def generate() -> list[CaseFile]:
                                 {"diagnoses": claim, "edits": expected},
                             )
                         )
-    return [claims, notes, tabular]
+                        for x, y in ((a, b), (b, a)):
+                            built = _documentation_case(x, y)
+                            if built is not None:
+                                documentation.cases.append(built)
+    return [claims, notes, tabular, documentation]

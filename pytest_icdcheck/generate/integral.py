@@ -52,6 +52,23 @@ RULES: tuple[Integral, ...] = (
     ),
     Integral("R25.3", header("M54.1"), "OCG I.B.5; seed etiology table (radiculopathy: integral)"),
     Integral("R25.1", header("E05"), "OCG I.B.5; seed scenario 4 (tremor of thyrotoxicosis)"),
+    # v2: the radiculopathy row covers the combination codes that include radiculopathy.
+    Integral(
+        "R25.3",
+        header("M50.1"),
+        "OCG I.B.5; CONTRACT §2.1 step 3 (v2: cervical disc disorder with radiculopathy)",
+    ),
+    Integral(
+        "R25.3",
+        header("M51.1"),
+        "OCG I.B.5; CONTRACT §2.1 step 3 (v2: thoracic, thoracolumbar and lumbosacral disc "
+        "disorders with radiculopathy)",
+    ),
+    Integral(
+        "R25.3",
+        header("M47.2"),
+        "OCG I.B.5; CONTRACT §2.1 step 3 (v2: spondylosis with radiculopathy)",
+    ),
 )
 
 # Symptoms the table names, and the documented words for them (seed inclusion terms).

@@ -2,14 +2,18 @@
 NCCI PTP edits and Policy Manual ch. I; seed "NCCI Bundling Considerations").
 
 Rules on a claim (one date of service):
-* NCCI_PTP — a needle EMG without NCS (95860-95864) with an NCS code (95907-95913) →
-  NCCI_PTP(EMG, NCS), one edit per pair;
+* NCCI_PTP — a needle EMG without NCS (95860-95864, v2 also 95867-95870) with an NCS code
+  (95907-95913) → NCCI_PTP(EMG, NCS), one edit per pair; modifiers 59, XE, XP, XS, XU do
+  not bypass it (CPT reports EMG done with NCS by the add-ons 95885-95887; CONTRACT §3 v2);
 * ADDON_WITHOUT_PRIMARY — 95885, 95886, 95887 without any 95907-95913 → one per add-on;
 * UNITS_EXCEEDED — 95885 + 95886 units together over 4 → one edit naming those reported;
 * MODIFIER_25_REQUIRED — an E/M code (99202-99205, 99211-99215) without modifier 25 with
   any EMG/NCS code (95860-95864, 95867-95870, 95885-95887, 95907-95913) → the E/M code.
 Coding from documentation (CONTRACT §2 table) is stated by the tables below; coding never
-produces an edit. CPT codes are not in any package: the tables are the contract's.
+produces an edit. v2: all entries of one procedure type are one session — needle-EMG
+extremities add up (at most 4) to one standalone code, or with NCS to add-on units per code
+(at most 4 together, in documented order); NCS studies add up to one code; non-extremity
+entries are coded each on its own. CPT codes are not in any package: the tables are the contract's.
 95862 is not a CPT code: the 95860-95864 range holds 95860, 95861, 95863, 95864.
 """
 
@@ -22,6 +26,12 @@ from pytest_icdcheck.generate.model import CaseFile, case, edit, encounter, pati
 
 FAMILY = "ncci"
 SOURCE_PTP = "CMS NCCI PTP (95860-95864 with 95907-95913); seed NCCI Bundling Considerations"
+SOURCE_PTP_V2 = (
+    "CONTRACT §3 NCCI_PTP (v2: 95867-95870 with 95907-95913; modifiers 59/XE/XP/XS/XU do not "
+    "bypass the pair); CMS NCCI PTP"
+)
+SOURCE_SESSION = "CONTRACT §2 procedure table (v2: the entries of one type are one session); CPT"
+BYPASS_MODIFIERS = ("59", "XE", "XP", "XS", "XU")
 SOURCE_ADDON = "CPT 95885-95887 add-on codes (reported with 95907-95913)"
 SOURCE_UNITS = "CPT 95885/95886 per extremity; CONTRACT §3 UNITS_EXCEEDED (4 at most)"
 SOURCE_MOD25 = "NCCI Policy Manual ch. I (E/M with a procedure: modifier 25); seed NCCI section"
@@ -62,6 +72,7 @@ NCS_CODES = tuple(code for _, _, code in NCS)
 ADDONS = (ADDON_LIMITED, ADDON_COMPLETE, ADDON_NON_EXTREMITY)
 UNIT_CODES = (ADDON_LIMITED, ADDON_COMPLETE)
 MAX_EXTREMITY_UNITS = 4
+PTP_COLUMN_ONE = (*EMG_WITHOUT_NCS.values(), *dict.fromkeys(NON_EXTREMITY_WITHOUT_NCS.values()))
 EMG_NCS_CODES = (
     *EMG_WITHOUT_NCS.values(),
     *dict.fromkeys(NON_EXTREMITY_WITHOUT_NCS.values()),
@@ -91,7 +102,7 @@ def service(code: str, units: int = 1, modifiers: Iterable[str] = ()) -> Service
 def service_edits(services: list[Service]) -> list[dict[str, Any]]:
     """The four claim rules above, for one claim's services."""
     codes = list(dict.fromkeys(s["code"] for s in services))
-    emg = [c for c in codes if c in EMG_WITHOUT_NCS.values()]
+    emg = [c for c in codes if c in PTP_COLUMN_ONE]  # modifiers never bypass (v2)
     ncs = [c for c in codes if c in NCS_CODES]
     found = [edit("NCCI_PTP", e, n) for e in emg for n in ncs]
     if not ncs:
@@ -109,20 +120,30 @@ def service_edits(services: list[Service]) -> list[dict[str, Any]]:
 
 
 def code_procedures(procedures: list[dict[str, Any]]) -> list[Service]:
-    """CONTRACT §2: the services for documented procedures (outpatient)."""
+    """CONTRACT §2: the services for documented procedures (outpatient), one session per
+    procedure type (v2)."""
     with_ncs = any(p["type"] == "nerve-conduction" for p in procedures)
     out: list[Service] = []
+    studies = sum(p["studies"] for p in procedures if p["type"] == "nerve-conduction")
+    if studies:
+        out.append(service(ncs_code(studies)))
+    emg = [p for p in procedures if p["type"] == "needle-emg"]
+    if emg and not with_ncs:
+        extremities = min(sum(p["extremities"] for p in emg), MAX_EXTREMITY_UNITS)
+        out.append(service(EMG_WITHOUT_NCS[extremities]))
+    elif emg:
+        units: dict[str, int] = {}
+        left = MAX_EXTREMITY_UNITS
+        for p in emg:
+            complete = p["muscles_per_extremity"] >= COMPLETE_FROM_MUSCLES
+            addon = ADDON_COMPLETE if complete else ADDON_LIMITED
+            take = min(p["extremities"], left)
+            left -= take
+            if take:
+                units[addon] = units.get(addon, 0) + take
+        out += [service(code, n) for code, n in units.items()]
     for p in procedures:
-        if p["type"] == "nerve-conduction":
-            out.append(service(ncs_code(p["studies"])))
-        elif p["type"] == "needle-emg":
-            if with_ncs:
-                complete = p["muscles_per_extremity"] >= COMPLETE_FROM_MUSCLES
-                addon = ADDON_COMPLETE if complete else ADDON_LIMITED
-                out.append(service(addon, p["extremities"]))
-            else:
-                out.append(service(EMG_WITHOUT_NCS[p["extremities"]]))
-        elif p["type"] == "needle-emg-non-extremity":
+        if p["type"] == "needle-emg-non-extremity":
             if with_ncs:
                 out.append(service(ADDON_NON_EXTREMITY))
             else:
@@ -189,6 +210,23 @@ def claims() -> list[CaseFile]:
             add(f"gen-ncci-ptp-{emg}-{ncs}", SOURCE_PTP, ["ncci_ptp"], [service(emg), service(ncs)])
     for ncs in NCS_CODES:
         add(f"gen-ncci-alone-{ncs}", SOURCE_PTP, ["ncci_ptp", "not-fired"], [service(ncs)])
+    for emg in dict.fromkeys(NON_EXTREMITY_WITHOUT_NCS.values()):
+        add(f"gen-ncci-alone-{emg}", SOURCE_PTP_V2, ["ncci_ptp", "not-fired"], [service(emg)])
+        for ncs in NCS_CODES:
+            add(
+                f"gen-ncci-ptp-{emg}-{ncs}",
+                SOURCE_PTP_V2,
+                ["ncci_ptp", "non-extremity"],
+                [service(emg), service(ncs)],
+            )
+    for emg in PTP_COLUMN_ONE:
+        for modifier in BYPASS_MODIFIERS:
+            add(
+                f"gen-ncci-ptp-{emg}-{modifier.lower()}-95908",
+                SOURCE_PTP_V2,
+                ["ncci_ptp", "modifier59"],
+                [service(emg, modifiers=[modifier]), service("95908")],
+            )
     for addon in ADDONS:
         add(
             f"gen-ncci-addon-alone-{addon}",
@@ -384,5 +422,65 @@ def coding() -> list[CaseFile]:
     return [file]
 
 
+def sessions() -> CaseFile:
+    """v2: several entries of one procedure type in one encounter."""
+    file = CaseFile(
+        "procedures-sessions",
+        "generated - CPT totals per session (v2)",
+        "Rule: needle-EMG extremities add up (at most 4) to one code, or with NCS to add-on "
+        "units per code (at most 4 together); NCS studies add up to one code; non-extremity "
+        "entries are coded each on its own.",
+    )
+
+    def add(id: str, procedures: list[dict[str, Any]], tags: list[str]) -> None:
+        built = _coding_case(id, procedures, ["session", *tags])
+        built["source"] = SOURCE_SESSION
+        file.cases.append(built)
+
+    def emg(extremities: int, muscles: int) -> dict[str, Any]:
+        return {"type": "needle-emg", "extremities": extremities, "muscles_per_extremity": muscles}
+
+    for first in sorted(EMG_WITHOUT_NCS):
+        for second in sorted(EMG_WITHOUT_NCS):
+            add(
+                f"gen-cpt-session-emg-{first}-{second}-no-ncs",
+                [emg(first, 6), emg(second, 3)],
+                ["emg"],
+            )
+            for m1 in (COMPLETE_FROM_MUSCLES - 1, COMPLETE_FROM_MUSCLES):
+                for m2 in (COMPLETE_FROM_MUSCLES - 1, COMPLETE_FROM_MUSCLES):
+                    add(
+                        f"gen-cpt-session-emg-{first}x{m1}-{second}x{m2}-ncs3",
+                        [
+                            emg(first, m1),
+                            emg(second, m2),
+                            {"type": "nerve-conduction", "studies": 3},
+                        ],
+                        ["emg", "ncs", "addon"],
+                    )
+    for first in range(1, 14):
+        for second in (1, 2, 5, 12):
+            add(
+                f"gen-cpt-session-ncs-{first}-{second}",
+                [
+                    {"type": "nerve-conduction", "studies": first},
+                    {"type": "nerve-conduction", "studies": second},
+                ],
+                ["ncs"],
+            )
+    regions = list(NON_EXTREMITY_WITHOUT_NCS)
+    for i, (r1, b1) in enumerate(regions):
+        for r2, b2 in regions[i + 1 :]:  # two of one code: the contract leaves lines open
+            entries: list[dict[str, Any]] = []
+            for region, bilateral in ((r1, b1), (r2, b2)):
+                entry: dict[str, Any] = {"type": "needle-emg-non-extremity", "region": region}
+                if region == "cranial":
+                    entry["bilateral"] = bilateral
+                entries.append(entry)
+            name = "-".join(f"{r}{'-bilateral' if b else ''}" for r, b in ((r1, b1), (r2, b2)))
+            add(f"gen-cpt-session-non-extremity-{name}", entries, ["emg", "non-extremity"])
+    return file
+
+
 def generate() -> list[CaseFile]:
-    return [*claims(), *coding()]
+    return [*claims(), *coding(), sessions()]

@@ -7,20 +7,56 @@
 * CDI_TONGUE_FASCICULATIONS — seed Pitfalls: tongue fasciculations are highly specific for
   motor neuron disease; flag them for CDI review while no G12.- is reported.
 * CDI_SPECIFICITY — an unspecified code the seed says to query (data/cdi_specificity.csv).
+* CDI_CONFLICTING_DX — two documented conditions excluding each other both ways (v2;
+  computed while coding, excludes.py).
+The first two are data/cdi_rules.csv.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from pytest_icdcheck.reference.codesets import parse_code_sets
+from pytest_icdcheck.reference.codesets import CodeSet, matches, parse_code_sets
 from pytest_icdcheck.reference.data import table
 from pytest_icdcheck.reference.edits import Edit, alert
 
-_MND = parse_code_sets("G12.-")
-_MND_SIGNS = ("umn_signs", "progressive_weakness", "atrophy")
+_LABELS = {"emg": "EMG", "umn_signs": "UMN signs"}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    codes: tuple[str, ...]  # the alert's codes, and what must be reported for it to fire
+    unless: tuple[CodeSet, ...]  # no alert while one of these is reported
+    findings: tuple[tuple[str, str], ...]  # (finding, value): any one documented fires it
+
+
+@functools.cache
+def _rules() -> dict[str, _Rule]:
+    """data/cdi_rules.csv: the seed's CDI alerts as a table."""
+    return {
+        row["rule"]: _Rule(
+            tuple(c for c in row["codes"].split(";") if c),
+            parse_code_sets(row["unless_reported"]),
+            tuple(
+                (name, value)
+                for name, _, value in (f.partition("=") for f in row["findings"].split(";"))
+            ),
+        )
+        for row in table("cdi_rules.csv")
+    }
+
+
+def _shown(finding: str, value: str) -> str:
+    label = _LABELS.get(finding, finding.replace("_", " "))
+    return label if value == "true" else f"{label} {value}"
+
+
+def _documented(finding: str, value: str, findings: Mapping[str, Any]) -> bool:
+    found = findings.get(finding)
+    return found is True if value == "true" else found == value
 
 
 @functools.cache
@@ -30,25 +66,30 @@ def _queries() -> dict[str, str]:
 
 def cdi_alerts(diagnoses: list[str], findings: Mapping[str, Any]) -> list[Edit]:
     alerts: list[Edit] = []
-    mnd_reported = any(d in s for d in diagnoses for s in _MND)
-    signs = [f for f in _MND_SIGNS if findings.get(f) is True]
-    if findings.get("emg") == "denervation":
-        signs.insert(0, "EMG denervation")
-    if "R25.3" in diagnoses and not mnd_reported and signs:
+    mnd = _rules()["CDI_MND_QUERY"]
+    signs = [_shown(n, v) for n, v in mnd.findings if _documented(n, v, findings)]
+    if (
+        all(c in diagnoses for c in mnd.codes)
+        and not any(matches(d, mnd.unless) for d in diagnoses)
+        and signs
+    ):
         alerts.append(
             alert(
                 "CDI_MND_QUERY",
-                ["R25.3"],
-                f"R25.3 with {', '.join(s.replace('_', ' ') for s in signs)} and no motor neuron "
+                list(mnd.codes),
+                f"{', '.join(mnd.codes)} with {', '.join(signs)} and no motor neuron "
                 f"disease documented: query the provider whether a definitive diagnosis "
                 f"(e.g. ALS, G12.21) is established at this encounter",
             )
         )
-    if findings.get("tongue_fasciculations") is True and not mnd_reported:
+    tongue = _rules()["CDI_TONGUE_FASCICULATIONS"]
+    if any(_documented(n, v, findings) for n, v in tongue.findings) and not any(
+        matches(d, tongue.unless) for d in diagnoses
+    ):
         alerts.append(
             alert(
                 "CDI_TONGUE_FASCICULATIONS",
-                [],
+                list(tongue.codes),
                 "tongue fasciculations are documented and are highly specific for motor neuron "
                 "disease: flag the record for CDI review",
             )

@@ -5,53 +5,55 @@
    for inpatients at discharge (OCG II.H; III.C for additional diagnoses) and not coded for
    outpatients (OCG IV.H: code the signs and symptoms documented instead).
 3. Symptoms integral to a coded diagnosis are left out (OCG I.B.5; symptoms.py).
-4. Excludes1 inside the documentation: the symptom gives way (excludes.py).
+4. Excludes1 inside the documentation: the code a one-sided note names is kept; with
+   notes both ways the non-symptom, else the first documented and CDI_CONFLICTING_DX
+   (excludes.py).
+4a. An "unspecified" code gives way to a reported code of its category (specificity.py).
 5. Sequence (sequencing.py).
 6. Each code once.
 
-A cause named by ``due_to`` is reported with the condition it causes (it is documented as
-that condition's cause), even when it is not listed as a condition of its own.
+A cause named by ``due_to`` is a documented condition (v2): its own certainty decides when
+it is also listed, else the certainty of the condition naming it. Uncertain in an
+outpatient note, it is not reported, so it neither goes first nor absorbs its effects.
+The certainty table is data/certainty.csv.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_icdcheck.reference import terms
-from pytest_icdcheck.reference.edits import Edit, edit
+from pytest_icdcheck.reference.data import table
+from pytest_icdcheck.reference.edits import Edit, edit, listing
 from pytest_icdcheck.reference.excludes import resolve_excludes1
 from pytest_icdcheck.reference.sequencing import sequence
+from pytest_icdcheck.reference.specificity import drop_unspecified
 from pytest_icdcheck.reference.symptoms import drop_integral, integral_pairs
 
-UNCERTAIN = frozenset(
-    {
-        "probable",
-        "suspected",
-        "likely",
-        "questionable",
-        "possible",
-        "rule-out",
-        "consistent-with",
-        "compatible-with",
+
+@functools.cache
+def _certainty() -> dict[tuple[str, str], bool]:
+    """(certainty, setting) → coded? from data/certainty.csv (OCG II.H, IV.H)."""
+    return {
+        (row["certainty"], setting): row[setting] == "coded"
+        for row in table("certainty.csv")
+        for setting in ("inpatient", "outpatient")
     }
-)
 
 
 @dataclass
 class Coded:
     diagnoses: list[str] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)
+    cdi: list[Edit] = field(default_factory=list)  # CDI_CONFLICTING_DX (step 4)
 
 
 def is_coded(certainty: str, setting: str) -> bool:
     """Step 2: is a condition documented with this certainty coded in this setting?"""
-    if certainty == "ruled-out":
-        return False
-    if certainty in UNCERTAIN:
-        return setting == "inpatient"
-    return True
+    return _certainty().get((certainty, setting), certainty != "ruled-out")
 
 
 def _resolve(condition: Mapping[str, Any]) -> tuple[str | None, Edit | None]:
@@ -62,11 +64,16 @@ def _resolve(condition: Mapping[str, Any]) -> tuple[str | None, Edit | None]:
     found = terms.resolve(term)
     if found.code is not None:
         return found.code, None
-    why = (
-        f"it names several codes ({', '.join(found.candidates)})"
-        if found.candidates
-        else "it matches no tabular description, inclusion term or known synonym"
-    )
+    if found.header is not None:
+        why = (
+            f"it is the title of the header {found.header}, which is never reported and has "
+            f"no single unspecified code beneath it; its billable codes are "
+            f"{listing(found.candidates)}"
+        )
+    elif found.candidates:
+        why = f"it names several codes ({', '.join(found.candidates)})"
+    else:
+        why = "it matches no tabular description, inclusion term, header title or known synonym"
     return None, edit(
         "UNRESOLVED_TERM",
         [],
@@ -89,26 +96,38 @@ def code_documentation(
             checked[code] = problem is None
         return checked[code]
 
-    codes: list[str] = []
-    causes: dict[str, list[str]] = {}
+    resolved: list[tuple[str | None, str, str | None]] = []  # (code, certainty, due_to)
     for condition in conditions:
         code, problem = _resolve(condition)
         if problem is not None:
             result.edits.append(problem)
         cause = condition.get("due_to")
-        cause_ok = cause is not None and valid(str(cause))
-        if code is None or not valid(code):
+        cause_code = str(cause) if cause is not None and valid(str(cause)) else None
+        if code is not None and not valid(code):
             code = None
-        if not is_coded(str(condition.get("certainty", "confirmed")), setting):
-            continue
+        resolved.append((code, str(condition.get("certainty", "confirmed")), cause_code))
+    # v2: a cause is a documented condition too: its own certainty decides when it is also
+    # listed (coded if any listing of it is), else it has the certainty of the condition
+    # that names it.
+    listed: dict[str, bool] = {}
+    for code, certainty, _ in resolved:
         if code is not None:
+            listed[code] = listed.get(code, False) or is_coded(certainty, setting)
+    codes: list[str] = []
+    causes: dict[str, list[str]] = {}
+    for code, certainty, cause_code in resolved:
+        if code is not None and is_coded(certainty, setting):
             codes.append(code)
-        if cause_ok:
+        if cause_code is not None and listed.get(cause_code, is_coded(certainty, setting)):
             if code is not None:
-                causes.setdefault(code, []).append(str(cause))
-            codes.append(str(cause))
+                causes.setdefault(code, []).append(cause_code)
+            codes.append(cause_code)
     codes = list(dict.fromkeys(codes))  # step 6
+    # Steps 3-5 look only at the codes being reported: a cause left out neither goes
+    # first nor absorbs its effects.
+    codes = drop_integral(codes)
+    codes, result.cdi = resolve_excludes1(codes)
+    codes = drop_unspecified(codes)
     integral = integral_pairs(codes, codes)
-    codes = resolve_excludes1(drop_integral(codes))
     result.diagnoses = sequence(codes, causes, integral)
     return result

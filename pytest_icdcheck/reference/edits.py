@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from pytest_icdcheck.reference.data import table
 
 Edit = dict[str, Any]
 
-# Advisory rules; every other rule is an error (CONTRACT §3).
-WARNINGS = frozenset({"ETIOLOGY_SEQUENCING"})
+
+@functools.cache
+def _severity() -> dict[str, str]:
+    """Each rule's severity (data/rule_severity.csv): advisory rules are warnings."""
+    return {row["rule"]: row["severity"] for row in table("rule_severity.csv")}
 
 
 def edit(rule: str, codes: list[str], message: str) -> Edit:
-    severity = "warning" if rule in WARNINGS else "error"
+    severity = _severity()[rule]
     return {"rule": rule, "codes": list(codes), "severity": severity, "message": message}
 
 

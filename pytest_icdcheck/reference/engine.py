@@ -3,11 +3,14 @@
 * documentation only — coding: the engine decides what is reported (coding.py,
   procedures.py);
 * claim only — editing: the claim's diagnoses and services are echoed unchanged and judged;
-* both — audit: the documentation is coded, the claim is judged, and MISSED_DEFINITIVE_DX
-  says where the claim reports a symptom the documentation has replaced with a diagnosis.
+* both — audit: the documentation is coded, the claim is judged, and MISSED_DEFINITIVE_DX,
+  UNSUPPORTED_DX and MISSED_DX say where the claim and the documentation part.
+Inpatient services are ICD-10-PCS, out of scope: an inpatient result has no services and an
+inpatient claim's services are neither echoed nor edited.
 
 CDI, CMS-HCC and MS-DRG are computed on the reported diagnoses (editing: on the claim's
-valid ones). Each rule family lives in its own module; this one only puts them together.
+valid ones); codes refused by INVALID_CODE or NON_BILLABLE never reach HCC or DRG.
+Each rule family lives in its own module; this one only puts them together.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pytest_icdcheck.reference.fiscal import Period, period_of, supported_years
 from pytest_icdcheck.reference.ncci import service_edits
 from pytest_icdcheck.reference.procedures import code_procedures
 from pytest_icdcheck.reference.sequencing import etiology_sequencing_edits
-from pytest_icdcheck.reference.symptoms import missed_definitive_edits, symptom_integral_edits
+from pytest_icdcheck.reference.symptoms import audit_edits, symptom_integral_edits
 from pytest_icdcheck.reference.validity import CodeSetByDate, check_code, duplicates
 
 
@@ -57,6 +60,7 @@ class ReferenceEngine:
         diagnoses: list[str] = []
         services: list[dict[str, Any]] = []
         valid_dx: list[str] = []
+        conflicts: list[Edit] = []
 
         def validity(code: str) -> Edit | None:
             return check_code(code, period, self._code_set)
@@ -64,6 +68,7 @@ class ReferenceEngine:
         if documentation is not None:
             coded = code_documentation(documentation.get("conditions", []), setting, validity)
             edits += coded.edits
+            conflicts = coded.cdi
             diagnoses = coded.diagnoses
             services = (
                 code_procedures(documentation.get("procedures", []))
@@ -76,7 +81,7 @@ class ReferenceEngine:
             valid_dx, claim_edits = self._edit_diagnoses(claim_dx, period)
             edits += claim_edits
             if documentation is not None:
-                edits += missed_definitive_edits(valid_dx, diagnoses)
+                edits += audit_edits(valid_dx, diagnoses)
             else:
                 diagnoses = claim_dx
                 services = [_copy(s) for s in claim_services] if setting == "outpatient" else []
@@ -84,13 +89,17 @@ class ReferenceEngine:
                 edits += service_edits(claim_services)
         reported = diagnoses if documentation is not None else valid_dx
         findings = documentation.get("findings", {}) if documentation is not None else {}
+        # Every mode: a code refused by INVALID_CODE or NON_BILLABLE is left out of HCC and
+        # DRG (CONTRACT §2.1), whichever list it came from.
+        refused = {c for e in edits if e["rule"] in _VALIDITY for c in e["codes"]}
+        scored = [c for c in reported if c not in refused]
         return {
             "diagnoses": list(diagnoses),
             "services": services,
             "edits": _once(edits),
-            "cdi": cdi_alerts(reported, findings),
-            "hcc": hcc.score(reported, patient, period.payment_year),
-            "drg": self._drg(reported, encounter, period),
+            "cdi": [*conflicts, *cdi_alerts(reported, findings)],
+            "hcc": hcc.score(scored, patient, period.payment_year),
+            "drg": self._drg(scored, encounter, period),
         }
 
     def _edit_diagnoses(self, claim: list[str], period: Period) -> tuple[list[str], list[Edit]]:
@@ -116,6 +125,9 @@ class ReferenceEngine:
             return None
         status = int(encounter.get("discharge_status", 1))
         return self._grouper.group(reported, encounter["patient"], period, status)
+
+
+_VALIDITY = frozenset({"INVALID_CODE", "NON_BILLABLE"})
 
 
 def _copy(service: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import functools
 from itertools import combinations
 
 from pytest_icdcheck.reference import tabular
-from pytest_icdcheck.reference.edits import Edit, edit
+from pytest_icdcheck.reference.edits import Edit, alert, edit
 
 
 @functools.cache  # the same pairs come back case after case
@@ -42,13 +42,42 @@ def excludes1_edits(codes: list[str]) -> list[Edit]:
     ]
 
 
-def resolve_excludes1(codes: list[str]) -> list[str]:
-    """CONTRACT §2.1 step 4: of two documented codes in an Excludes1 relation, drop the
-    Chapter 18 symptom (R25.- beside G20-G26, F98.4, F95.-: the specific movement disorder is
-    coded). When neither is a symptom, the one documented first is kept."""
+def notes_from(a: str, b: str) -> bool:
+    """An Excludes1 note at ``a`` or above it names ``b`` (the note stands on a's side)."""
+    return any(b in ref for ref in tabular.excludes1(a))
+
+
+def resolve_excludes1(codes: list[str]) -> tuple[list[str], list[Edit]]:
+    """CONTRACT §2.1 step 4 (v2): of two codes to be reported in an Excludes1 relation —
+
+    * a note on one side only (at A or above A, naming B): B is reported, A is not — the
+      note says B's condition is not A's (M54.1- names M51.1-: the disc disorder with
+      radiculopathy is coded; R25 names G20-G26: Parkinson's disease, not tremor);
+    * notes both ways: the code that is not a Chapter 18 symptom (F98.4 over R25.-);
+    * otherwise the first documented, and CDI_CONFLICTING_DX asks the provider when
+      neither is a symptom (CONTRACT §3 CDI table).
+
+    Returns the codes kept, in order, and the CDI alerts."""
     dropped: set[str] = set()
+    alerts: list[Edit] = []
     for a, b in excludes1_pairs(codes):
         if a in dropped or b in dropped:
             continue
-        dropped.add(a if tabular.is_symptom(a) and not tabular.is_symptom(b) else b)
-    return [c for c in codes if c not in dropped]
+        a_names_b, b_names_a = notes_from(a, b), notes_from(b, a)
+        if a_names_b != b_names_a:
+            dropped.add(a if a_names_b else b)
+        elif tabular.is_symptom(a) != tabular.is_symptom(b):
+            dropped.add(a if tabular.is_symptom(a) else b)
+        else:
+            dropped.add(b)
+            if not tabular.is_symptom(a):
+                alerts.append(
+                    alert(
+                        "CDI_CONFLICTING_DX",
+                        [a, b],
+                        f"{a} and {b} are documented together but exclude each other "
+                        f"(Excludes1 both ways); {a}, documented first, is reported: ask the "
+                        f"provider which condition the patient has",
+                    )
+                )
+    return [c for c in codes if c not in dropped], alerts

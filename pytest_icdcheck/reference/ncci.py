@@ -1,8 +1,9 @@
 """Service edits for EMG / nerve conduction claims (data/ncci_emg_ncs.csv).
 
 * NCCI_PTP — CMS NCCI procedure-to-procedure edits: needle EMG "without nerve conduction
-  studies" (95860-95864) is not reported with an NCS (95907-95913) on the same date;
-  the add-ons 95885/95886 are (seed "NCCI Bundling Considerations").
+  studies" (95860-95864, v2 also the non-extremity 95867-95870) is not reported with an
+  NCS (95907-95913) on the same date; the add-ons 95885-95887 are (seed "NCCI Bundling
+  Considerations"). CPT defines the pair, so no modifier (59, XE, XP, XS, XU) bypasses it.
 * ADDON_WITHOUT_PRIMARY — CPT: 95885, 95886, 95887 are add-on codes reported only with
   95907-95913.
 * UNITS_EXCEEDED — 95885 and 95886 are per extremity: four units together at most.
@@ -42,6 +43,14 @@ def _rule(name: str) -> Rule:
     raise KeyError(name)
 
 
+def max_extremities() -> int:
+    """One 95885/95886 unit per extremity: at most this many (data/ncci_emg_ncs.csv)."""
+    limit = _rule("UNITS_EXCEEDED").max_units
+    if limit is None:
+        raise ValueError("ncci_emg_ncs.csv: UNITS_EXCEEDED has no max_units")
+    return limit
+
+
 class _CodesOf:
     """``code in EM_CODES`` etc., read from the table on first use."""
 
@@ -63,6 +72,11 @@ def _codes(services: Sequence[Mapping[str, Any]], sets: tuple[CodeSet, ...]) -> 
     return list(dict.fromkeys(str(s["code"]) for s in services if matches(str(s["code"]), sets)))
 
 
+def _addon_for(emg: str) -> str:
+    """What CPT reports instead of a standalone EMG code done with nerve conduction."""
+    return "95887" if emg >= "95867" else "95885/95886 per extremity"
+
+
 def ptp_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
     rule = _rule("NCCI_PTP")
     return [
@@ -70,7 +84,8 @@ def ptp_edits(services: Sequence[Mapping[str, Any]]) -> list[Edit]:
             "NCCI_PTP",
             [emg, ncs],
             f"{emg} (needle EMG without nerve conduction) is not reported with {ncs} on the "
-            f"same date (NCCI); report the add-on 95885/95886 per extremity with {ncs}",
+            f"same date (NCCI), and modifiers 59/XE/XP/XS/XU do not bypass the pair; with "
+            f"{ncs} report the add-on {_addon_for(emg)}",
         )
         for emg in _codes(services, rule.codes)
         for ncs in _codes(services, rule.with_codes)

@@ -9,6 +9,8 @@
 * An office E/M on the same date as any EMG/NCS code carries modifier 25 when it is
   separately identifiable (the default) and is not reported when it is not (NCCI Policy
   Manual ch. I; seed NCCI Bundling Considerations).
+* v2: the entries of one procedure type are one session (2 + 1 extremities → 95863; 1 + 2
+  studies → 95908); non-extremity EMG entries are coded each on its own.
 Lines come out E/M first, then the primary procedures, then the add-ons.
 """
 
@@ -20,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pytest_icdcheck.reference.data import table
-from pytest_icdcheck.reference.ncci import ADDONS, EM_CODES, EMG_NCS_CODES
+from pytest_icdcheck.reference.ncci import ADDONS, EM_CODES, EMG_NCS_CODES, max_extremities
 
 Service = dict[str, Any]
 _DEFAULTS: dict[str, Any] = {"bilateral": False, "separately_identifiable": True}
@@ -75,10 +77,49 @@ def _line_of(key: tuple[tuple[tuple[str, Any], ...], bool]) -> Service | None:
     return None
 
 
+def _one_session(
+    procedures: Sequence[Mapping[str, Any]], with_ncs: bool
+) -> list[Mapping[str, Any]]:
+    """v2 (CONTRACT §2): the entries of one procedure type in one encounter are one
+    session, as CPT counts them. Without nerve conduction the extremities of every
+    ``needle-emg`` entry add up (at most 4) to one standalone code; with it each entry keeps
+    its add-on (95885/95886 by its muscles), the units capped at 4 together in documented
+    order. The studies of every ``nerve-conduction`` entry add up to one code."""
+    merged: list[Mapping[str, Any]] = []
+    emg: dict[str, Any] | None = None
+    ncs: dict[str, Any] | None = None
+    most = max_extremities()
+    left = most
+    for procedure in procedures:
+        kind = procedure.get("type")
+        if kind == "needle-emg" and not with_ncs:
+            extremities = int(procedure.get("extremities", 1))
+            if emg is None:
+                emg = {"type": kind, "extremities": extremities}
+                merged.append(emg)
+            else:
+                emg["extremities"] += extremities
+            emg["extremities"] = min(emg["extremities"], most)
+        elif kind == "needle-emg":
+            take = min(int(procedure.get("extremities", 1)), left)
+            left -= take
+            if take:
+                merged.append({**procedure, "extremities": take})
+        elif kind == "nerve-conduction":
+            if ncs is None:
+                ncs = {"type": kind, "studies": int(procedure.get("studies", 1))}
+                merged.append(ncs)
+            else:
+                ncs["studies"] += int(procedure.get("studies", 1))
+        else:
+            merged.append(procedure)
+    return merged
+
+
 def code_procedures(procedures: Sequence[Mapping[str, Any]]) -> list[Service]:
     with_ncs = any(p["type"] == "nerve-conduction" for p in procedures)
     lines: list[Service] = []
-    for procedure in procedures:
+    for procedure in _one_session(procedures, with_ncs):
         line = _line(procedure, with_ncs)
         if line is None:
             continue

@@ -11,7 +11,8 @@
   (E05.-, E83.4-, E87.6 …) is sequenced before the symptom it causes.
 
 ETIOLOGY_SEQUENCING judges a claim with the seed's etiology table
-(data/etiology_causes.csv); coding follows the documented ``due_to`` links.
+(data/etiology_causes.csv; v2: for every R25.- symptom); coding follows the documented
+``due_to`` links. Which T-code is which intent is data/drug_intent.csv.
 """
 
 from __future__ import annotations
@@ -19,40 +20,65 @@ from __future__ import annotations
 import functools
 
 from pytest_icdcheck.reference import tabular
-from pytest_icdcheck.reference.codesets import CodeSet, parse_code_sets
+from pytest_icdcheck.reference.codesets import CodeSet, matches, parse_code_sets
 from pytest_icdcheck.reference.data import table
 from pytest_icdcheck.reference.edits import Edit, edit
 
-_DRUG_CODES = parse_code_sets("T36-T50")
-
-
-def drug_intent(code: str) -> str | None:
-    """'poisoning', 'adverse-effect' or 'underdosing' for a T36-T50 code, else None."""
-    if not any(code in s for s in _DRUG_CODES) or len(code) < 7:
-        return None
-    sixth = code[6]
-    if sixth in "1234":
-        return "poisoning"
-    return {"5": "adverse-effect", "6": "underdosing"}.get(sixth)
-
-
-def follows_its_effect(cause: str) -> bool:
-    """A cause reported after the condition it caused (adverse effect, underdosing)."""
-    return drug_intent(cause) in ("adverse-effect", "underdosing")
-
 
 @functools.cache
-def _etiology() -> tuple[tuple[str, tuple[CodeSet, ...]], ...]:
+def _drug_rows() -> tuple[tuple[tuple[CodeSet, ...], str, str, bool], ...]:
+    """(codes, 6th character, intent, reported after its effect) from data/drug_intent.csv."""
     return tuple(
-        (row["symptom"], parse_code_sets(row["cause"])) for row in table("etiology_causes.csv")
+        (
+            parse_code_sets(row["codes"]),
+            row["sixth"],
+            row["intent"],
+            row["sequenced"] == "after-effect",
+        )
+        for row in table("drug_intent.csv")
     )
 
 
-def known_cause(symptom: str, cause: str) -> bool:
-    """The seed's etiology table names ``cause`` as a cause of ``symptom``."""
-    if drug_intent(cause) is None and any(cause in s for s in _DRUG_CODES):
+def _is_drug_code(code: str) -> bool:
+    return any(matches(code, sets) for sets, _, _, _ in _drug_rows())
+
+
+@functools.cache
+def drug_intent(code: str) -> str | None:
+    """'poisoning', 'adverse-effect' or 'underdosing' for a T36-T50 code, else None."""
+    if len(code) < 7:
+        return None
+    for sets, sixth, intent, _ in _drug_rows():
+        if code[6] == sixth and matches(code, sets):
+            return intent
+    return None
+
+
+@functools.cache
+def follows_its_effect(cause: str) -> bool:
+    """A cause reported after the condition it caused (adverse effect, underdosing)."""
+    if len(cause) < 7:
         return False
-    return any(symptom == s and any(cause in c for c in sets) for s, sets in _etiology())
+    return any(
+        after and cause[6] == sixth and matches(cause, sets)
+        for sets, sixth, _, after in _drug_rows()
+    )
+
+
+@functools.cache
+def _etiology() -> tuple[tuple[tuple[CodeSet, ...], tuple[CodeSet, ...]], ...]:
+    return tuple(
+        (parse_code_sets(row["symptom"]), parse_code_sets(row["cause"]))
+        for row in table("etiology_causes.csv")
+    )
+
+
+@functools.cache
+def known_cause(symptom: str, cause: str) -> bool:
+    """The seed's etiology table names ``cause`` as a cause of ``symptom`` (v2: any R25.-)."""
+    if drug_intent(cause) is None and _is_drug_code(cause):
+        return False
+    return any(matches(symptom, s) and matches(cause, c) for s, c in _etiology())
 
 
 def etiology_sequencing_edits(claim: list[str]) -> list[Edit]:

@@ -1,4 +1,4 @@
-"""Integral symptoms: SYMPTOM_INTEGRAL and MISSED_DEFINITIVE_DX.
+"""Integral symptoms: SYMPTOM_INTEGRAL and MISSED_DEFINITIVE_DX; the audit findings.
 
 OCG I.B.5: "Signs and symptoms that are associated routinely with a disease process should
 not be assigned as additional codes, unless otherwise instructed by the classification."
@@ -69,3 +69,36 @@ def missed_definitive_edits(claim: list[str], documented: list[str]) -> list[Edi
         )
         for s, d in integral_pairs(claim, missing)
     ]
+
+
+def audit_edits(claim: list[str], documented: list[str]) -> list[Edit]:
+    """Audit (CONTRACT §3): where the claim (its valid codes) and the coded documentation
+    part. MISSED_DEFINITIVE_DX for a symptom claimed instead of its diagnosis; v2
+    UNSUPPORTED_DX for a claimed code the documentation does not report (not for a symptom
+    MISSED_DEFINITIVE_DX or SYMPTOM_INTEGRAL already names); v2 MISSED_DX (warning) for a
+    documented code the claim leaves out (not for one MISSED_DEFINITIVE_DX names)."""
+    missed = missed_definitive_edits(claim, documented)
+    named_symptoms = {e["codes"][0] for e in missed}
+    named_symptoms |= {s for s, _ in integral_pairs(claim, claim)}
+    named_diagnoses = {e["codes"][1] for e in missed}
+    unsupported = [
+        edit(
+            "UNSUPPORTED_DX",
+            [code],
+            f"the claim reports {code} but the documentation does not support it (not "
+            f"documented, ruled out, uncertain in an outpatient note, or left out by a coding "
+            f"rule); remove {code} or document it",
+        )
+        for code in dict.fromkeys(claim)
+        if code not in documented and code not in named_symptoms
+    ]
+    left_out = [
+        edit(
+            "MISSED_DX",
+            [code],
+            f"the documentation supports {code} but the claim leaves it out; add {code}",
+        )
+        for code in dict.fromkeys(documented)
+        if code not in claim and code not in named_diagnoses
+    ]
+    return [*missed, *unsupported, *left_out]

@@ -137,6 +137,28 @@ def _description_index() -> dict[str, tuple[str, ...]]:
     return index
 
 
+@functools.cache
+def _header_index() -> dict[str, tuple[str, ...]]:
+    """Lower-cased title → the headers (categories, subcategories: not leaves) with it."""
+    index: dict[str, list[str]] = {}
+    for first in FIRSTS:
+        for code, (described, _, leaf) in text(first).items():
+            if not leaf and is_canonical(code):
+                index.setdefault(described.lower(), []).append(code)
+    return {words: tuple(codes) for words, codes in index.items()}
+
+
+def headers_titled(words: str) -> tuple[str, ...]:
+    """Categories and subcategories whose tabular title is exactly ``words``."""
+    return _header_index().get(words.lower(), ())
+
+
+@functools.cache
+def billable_children(header: str) -> tuple[str, ...]:
+    """The billable codes directly beneath ``header`` (R25 → R25.0 … R25.9)."""
+    return tuple(c for c in billable_beneath(header) if ancestors(c)[:1] == (header,))
+
+
 def codes_described_as(words: str) -> tuple[str, ...]:
     """Billable codes whose tabular description or inclusion term is exactly ``words``."""
     return _description_index().get(words.lower(), ())

@@ -14,8 +14,8 @@ from typing import Any
 
 FIELDS = ("diagnoses", "services", "edits", "cdi", "hcc", "drg")
 COEFFICIENT_TOLERANCE = 0.001
-# The one advisory rule; every other rule is an error unless a case says otherwise.
-RULE_SEVERITY = {"ETIOLOGY_SEQUENCING": "warning"}
+# The advisory rules (CONTRACT §3); every other rule is an error unless a case says otherwise.
+RULE_SEVERITY = {"ETIOLOGY_SEQUENCING": "warning", "MISSED_DX": "warning"}
 
 
 @dataclass(frozen=True)
