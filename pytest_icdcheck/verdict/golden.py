@@ -97,6 +97,10 @@ def canonical(result: Mapping[str, Any], leave_out: Iterable[str] = ()) -> dict[
     if "drg" not in skip:
         drg = result.get("drg")
         entry["drg"] = dict(drg) if isinstance(drg, Mapping) else None
+    extensions = result.get("extensions")
+    if "extensions" not in skip and isinstance(extensions, Mapping):
+        # The engine's own fields, as data: a copy, so the recorded entry is plain JSON.
+        entry["extensions"] = json.loads(json.dumps(extensions))
     return entry
 
 
