@@ -13,10 +13,12 @@ from html import escape
 from typing import Any
 
 from pytest_icdcheck.plugin.summary import Summary
+from pytest_icdcheck.verdict.scorecard import KINDS
 
-_TABLE = "border-collapse:collapse;margin:6px 0 10px 0;font-size:13px"
-_CELL = "border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top"
-_HEAD = _CELL + ";background:#f0f0f0"
+# Inline styles: pytest-html's stylesheet greys tables and headings in its summary and log.
+_TABLE = "border-collapse:collapse;margin:6px 0 10px 0;font-size:13px;background:#fff"
+_CELL = "border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top;color:#222"
+_HEAD = _CELL + ";background:#eef1f5"
 _KIND_COLOURS = {"missing": "#b00020", "unexpected": "#8a4b00", "changed": "#1a4f9c"}
 
 
@@ -31,7 +33,7 @@ class HtmlReport:
         parts = ['<div class="icdcheck-summary"><h2>icdcheck</h2>']
         parts += [f"<p>{escape(line)}</p>" for line in facts]
         if self._rows:
-            parts.append("<h3>Scorecard by rule</h3>")
+            parts.append('<h3 style="color:#222">Scorecard by rule</h3>')
             parts.append("<p>Failing cases per rule, most frequent first.</p>")
             parts.append(_scorecard_table(self._rows))
         parts.append("</div>")
@@ -80,9 +82,8 @@ def _differences_table(differences: Iterable[Mapping[str, Any]]) -> str:
 
 
 def _scorecard_table(rows: list[dict[str, Any]]) -> str:
-    kinds: list[str] = []
-    for row in rows:
-        kinds += [k for k in row["counts"] if k not in kinds]
+    present = {k for row in rows for k in row["counts"]}
+    kinds = [k for k in KINDS if k in present] + sorted(present - set(KINDS))
     head = ["Field", "Rule", *kinds, "Cases"]
     out = [f'<table style="{_TABLE}"><tr>']
     out += [f'<th style="{_HEAD}">{escape(h)}</th>' for h in head]

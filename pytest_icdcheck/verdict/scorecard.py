@@ -16,7 +16,7 @@ from typing import Any
 from pytest_icdcheck.verdict.compare import FIELDS, Difference
 
 SHOWN_ROWS = 15  # the terminal shows the most frequent; the JSON report has them all
-_KIND_ORDER = ("wrong principal", "wrong sequence", "missing", "unexpected", "changed")
+KINDS = ("wrong principal", "wrong sequence", "missing", "unexpected", "changed")
 
 
 def difference_data(difference: Difference, section: str) -> dict[str, str]:
@@ -91,4 +91,4 @@ def row_text(row: Mapping[str, Any]) -> str:
 
 
 def _order(kinds: Mapping[str, int]) -> Sequence[str]:
-    return sorted(kinds, key=lambda k: _KIND_ORDER.index(k) if k in _KIND_ORDER else 99)
+    return sorted(kinds, key=lambda k: KINDS.index(k) if k in KINDS else 99)
