@@ -4,7 +4,9 @@ in `icdcheck run --report`, and in pytest-html's report."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,10 +121,14 @@ def test_json_report_validates_and_holds_scorecard_and_every_case(
     assert cases["fine"]["status"] == "passed" and cases["fine"]["differences"] == []
     assert cases["known"]["status"] == "xfailed"
     assert cases["ptp-1"]["node_id"] == "s.icd.yaml::ptp-1"
-    assert [(d["field"], d["kind"], d["item"], d["text"]) for d in cases["ptp-1"]["differences"]] == [
-        ("edits", "missing", "NCCI_PTP", "edits: missing NCCI_PTP(95861, 95908)"),
-        ("cdi", "unexpected", "CDI_SPECIFICITY", 'cdi: unexpected CDI_SPECIFICITY(R25.9) "<b>query</b>"'),
-    ]  # fmt: skip
+    differences = [(d["field"], d["kind"], d["item"]) for d in cases["ptp-1"]["differences"]]
+    assert differences == [
+        ("edits", "missing", "NCCI_PTP"),
+        ("cdi", "unexpected", "CDI_SPECIFICITY"),
+    ]
+    assert cases["ptp-1"]["differences"][1]["text"] == (
+        'cdi: unexpected CDI_SPECIFICITY(R25.9) "<b>query</b>"'
+    )
     assert cases["weight"]["differences"][0]["text"] == (
         "extensions.acme.drg_weight: expected 1.2183, got 1.301"
     )
@@ -173,13 +179,21 @@ def test_pytest_html_shows_the_scorecard_and_each_cases_differences(
     pytest.importorskip("pytest_html")
     result = planted.runpytest("--icd-engine", TOY, "--html", "report.html")
     result.assert_outcomes(passed=1, failed=4, xfailed=1)
-    html = (planted.path / "report.html").read_text(encoding="utf-8")
-    assert "Scorecard by rule" in html
-    assert "NCCI_PTP" in html and "wrong principal" in html
-    # a failing case's differences as a table row, the engine's text escaped
-    assert "edits: missing NCCI_PTP(95861, 95908)" in html
-    assert "&lt;b&gt;query&lt;/b&gt;" in html.replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;")
-    assert "<b>query</b>" not in html
+    page = (planted.path / "report.html").read_text(encoding="utf-8")
+    summary = re.search(r'<div class="icdcheck-summary">.*?</div>', page, re.S)
+    assert summary is not None
+    assert "<p>cases: 1 passed, 4 failed, 1 xfailed</p>" in summary.group(0)
+    assert "Scorecard by rule" in summary.group(0)
+    assert "<code>NCCI_PTP</code></td><td " in summary.group(0)
+    # pytest-html keeps each row's log as JSON in an attribute; the log is our table
+    blob = re.search(r'data-jsonblob="([^"]*)"', page)
+    assert blob is not None
+    tests = json.loads(html.unescape(blob.group(1)))["tests"]
+    log = tests["s.icd.yaml::ptp-1"][0]["log"]
+    assert log.startswith('<div class="icdcheck-differences"')
+    assert "<code>edits: missing NCCI_PTP(95861, 95908)</code>" in log
+    assert "&lt;b&gt;query&lt;/b&gt;" in log and "<b>query</b>" not in log  # escaped
+    assert "icdcheck-differences" not in tests["s.icd.yaml::fine"][0]["log"]
 
 
 def test_without_pytest_html_nothing_is_required(planted: pytest.Pytester) -> None:
