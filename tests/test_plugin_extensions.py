@@ -120,3 +120,20 @@ def test_a_result_with_extensions_that_are_not_a_mapping_fails_the_schema(
     result = pytester.runpytest("--icd-engine", TOY)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*breaks result.schema.json*", "*extensions*"])
+
+
+def test_recorded_small_and_large_numbers_read_back_as_numbers(
+    pytester: pytest.Pytester,
+) -> None:
+    # YAML 1.1 (how recorded files are read) takes `1e-05` for a string; it is written so
+    # that it reads back as the number it was.
+    write_engine(pytester, EXTENDED_ENGINE)
+    (pytester.path / "extensions.json").write_text(
+        '{"acme": {"tiny": 1e-05, "huge": 1e+20, "note": "dose 1e-05 mg"}}'
+    )
+    write_cases(pytester, "g.icd.yaml", RECORDED, defaults=True)
+    pytester.runpytest("--icd-engine", TOY, "--icd-update").assert_outcomes(passed=1)
+    assert '"tiny": 1.0e-05, "huge": 1.0e+20, "note": "dose 1e-05 mg"' in (
+        pytester.path / "g.recorded.yaml"
+    ).read_text()
+    pytester.runpytest("--icd-engine", TOY).assert_outcomes(passed=1)
