@@ -133,7 +133,8 @@ def test_recorded_small_and_large_numbers_read_back_as_numbers(
     )
     write_cases(pytester, "g.icd.yaml", RECORDED, defaults=True)
     pytester.runpytest("--icd-engine", TOY, "--icd-update").assert_outcomes(passed=1)
-    assert '"tiny": 1.0e-05, "huge": 1.0e+20, "note": "dose 1e-05 mg"' in (
-        pytester.path / "g.recorded.yaml"
-    ).read_text()
+    assert (
+        '"tiny": 1.0e-05, "huge": 1.0e+20, "note": "dose 1e-05 mg"'
+        in (pytester.path / "g.recorded.yaml").read_text()
+    )
     pytester.runpytest("--icd-engine", TOY).assert_outcomes(passed=1)

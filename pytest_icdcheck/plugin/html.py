@@ -3,7 +3,8 @@
 Registered at configure time only when pytest-html is installed (its hooks exist only
 then) and only in the process that writes the HTML (not in xdist workers). It reads the
 same report data as the terminal summary. Everything is escaped: case ids, codes and
-engine messages are the user's text, not HTML.
+engine messages are the user's text, not HTML. Registered in every run where pytest-html
+is installed, so it imports nothing until its hooks are called.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from html import escape
 from typing import Any
 
 from pytest_icdcheck.plugin.summary import Summary
-from pytest_icdcheck.verdict.scorecard import KINDS
 
 # Inline styles: pytest-html's stylesheet greys tables and headings in its summary and log.
 _TABLE = "border-collapse:collapse;margin:6px 0 10px 0;font-size:13px;background:#fff"
@@ -82,6 +82,8 @@ def _differences_table(differences: Iterable[Mapping[str, Any]]) -> str:
 
 
 def _scorecard_table(rows: list[dict[str, Any]]) -> str:
+    from pytest_icdcheck.verdict.scorecard import KINDS  # loaded by the run's first failure
+
     present = {k for row in rows for k in row["counts"]}
     kinds = [k for k in KINDS if k in present] + sorted(present - set(KINDS))
     head = ["Field", "Rule", *kinds, "Cases"]
