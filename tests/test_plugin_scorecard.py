@@ -200,3 +200,23 @@ def test_without_pytest_html_nothing_is_required(planted: pytest.Pytester) -> No
     result = planted.runpytest("--icd-engine", TOY, "-p", "no:html")
     result.assert_outcomes(passed=1, failed=4, xfailed=1)
     result.stdout.fnmatch_lines(SCORECARD)
+
+
+def test_icdcheck_run_report_is_the_same_with_two_processes(planted: pytest.Pytester) -> None:
+    second = CASES.replace("id: ", "id: again-").replace("xfail: known", "xfail: known too")
+    write_cases(planted, "t.icd.yaml", second, defaults=True)
+    reports = {}
+    for jobs in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--engine", TOY,
+             "--report", f"jobs{jobs}.json", "--jobs", jobs, "--no-cache"],
+            cwd=planted.path, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert run.returncode == 1, run.stderr
+        assert f"processes: {jobs}\n" in run.stdout
+        reports[jobs] = report(planted.path / f"jobs{jobs}.json")
+    assert reports["1"] == reports["2"]
+    assert reports["2"]["counts"]["total"] == 12
+    assert reports["2"]["scorecard"][0] == {
+        "field": "edits", "rule": "NCCI_PTP", "counts": {"missing": 4}, "cases": 4
+    }  # fmt: skip
