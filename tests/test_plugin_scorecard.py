@@ -173,11 +173,14 @@ def test_icdcheck_run_report_has_the_same_scorecard_and_cases(planted: pytest.Py
     assert batch["cases"] == plugin["cases"]
 
 
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_pytest_html_shows_the_scorecard_and_each_cases_differences(
-    planted: pytest.Pytester,
+    planted: pytest.Pytester, workers: tuple[str, ...]
 ) -> None:
     pytest.importorskip("pytest_html")
-    result = planted.runpytest("--icd-engine", TOY, "--html", "report.html")
+    result = planted.runpytest_subprocess(
+        "--icd-engine", TOY, "--html", "report.html", "-p", "no:cacheprovider", *workers
+    )
     result.assert_outcomes(passed=1, failed=4, xfailed=1)
     page = (planted.path / "report.html").read_text(encoding="utf-8")
     summary = re.search(r'<div class="icdcheck-summary">.*?</div>', page, re.S)
@@ -192,6 +195,7 @@ def test_pytest_html_shows_the_scorecard_and_each_cases_differences(
     log = tests["s.icd.yaml::ptp-1"][0]["log"]
     assert log.startswith('<div class="icdcheck-differences"')
     assert "<code>edits: missing NCCI_PTP(95861, 95908)</code>" in log
+    assert "<div>case ptp-1 — EMG with NCS (2 differences)</div>" in log  # no "[gw0] …"
     assert "&lt;b&gt;query&lt;/b&gt;" in log and "<b>query</b>" not in log  # escaped
     assert "icdcheck-differences" not in tests["s.icd.yaml::fine"][0]["log"]
 

@@ -50,8 +50,11 @@ class HtmlReport:
         differences = info.get("differences")
         if not differences or not data:
             return
-        # The log starts with the failure text; show its heading lines, then the table.
-        heading = [line for line in report.longreprtext.splitlines() if not line.startswith(" ")]
+        # The log is the failure text (after xdist's "[gw0] linux -- Python …" line): keep
+        # its heading (case, title, source, engine), then the differences as a table.
+        lines = report.longreprtext.splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith("case ")), 0)
+        heading = [line for line in lines[start:] if not line.startswith(" ")]
         block = "".join(f"<div>{escape(line)}</div>" for line in heading)
         data[0] = (
             '<div class="icdcheck-differences" style="white-space:normal;font-family:'
