@@ -138,3 +138,28 @@ def test_recorded_small_and_large_numbers_read_back_as_numbers(
         in (pytester.path / "g.recorded.yaml").read_text()
     )
     pytester.runpytest("--icd-engine", TOY).assert_outcomes(passed=1)
+
+
+def test_deepdiff_is_loaded_only_to_explain_an_extensions_difference(
+    pytester: pytest.Pytester,
+) -> None:
+    write_engine(
+        pytester,
+        EXTENDED_ENGINE
+        + """
+import sys
+
+def pytest_sessionfinish(session):
+    (HERE / "deepdiff.log").write_text(str("deepdiff" in sys.modules))
+""",
+    )
+    write_cases(pytester, "g.icd.yaml", RECORDED, defaults=True)
+    loaded = pytester.path / "deepdiff.log"
+    args = ("--icd-engine", TOY, "-p", "no:cacheprovider")
+    pytester.runpytest_subprocess(*args, "--icd-update").assert_outcomes(passed=1)
+    assert loaded.read_text() == "False"
+    pytester.runpytest_subprocess(*args).assert_outcomes(passed=1)  # equal: one ==
+    assert loaded.read_text() == "False"
+    (pytester.path / "extensions.json").write_text('{"acme": {"drg_weight": 1.3}}')
+    pytester.runpytest_subprocess(*args).assert_outcomes(failed=1)
+    assert loaded.read_text() == "True"
