@@ -191,7 +191,10 @@ def _only_missing(error: Any) -> bool:
 def _unknown_keys(error: Any) -> str:
     allowed = sorted(error.schema.get("properties", {}))
     extra = sorted(str(k) for k in error.instance if k not in allowed)
-    return f"unknown key {', '.join(f'`{k}`' for k in extra)}; allowed here: {', '.join(allowed)}"
+    text = f"unknown key {', '.join(f'`{k}`' for k in extra)}; allowed here: {', '.join(allowed)}"
+    if error.schema.get("title") == "Result":  # an engine's result, at its top level
+        text += " (an engine's own fields go under `extensions`)"
+    return text
 
 
 def _pattern_hint(path: tuple[str | int, ...], value: Any) -> str:

@@ -62,6 +62,13 @@ def register(subparsers: Any) -> None:
         help="write a JUnit XML report (case_id, source, fiscal_year properties)",
     )
     parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write a JSON run report: engine, versions, counts, the scorecard by rule and "
+        "every case with its status and differences (schemas/run-report.schema.json)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=30.0,
@@ -115,4 +122,11 @@ def run(args: argparse.Namespace) -> int:
         cache=None if args.no_cache else args.cache_dir,
         verbose=args.verbose >= 2,
     )
-    return batch.main(args.paths, settings, args.jobs, args.junitxml, auto_min_bytes=AUTO_MIN_BYTES)
+    return batch.main(
+        args.paths,
+        settings,
+        args.jobs,
+        args.junitxml,
+        auto_min_bytes=AUTO_MIN_BYTES,
+        report=args.report,
+    )

@@ -69,6 +69,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="seconds an out-of-process engine (cmd:, http://) may take for one case before "
         "that case fails (default 30; ini icd_timeout).",
     )
+    group.addoption(
+        "--icd-report",
+        metavar="FILE",
+        default=None,
+        help="write a JSON run report to FILE: engine, versions, counts, the scorecard by "
+        "rule and every case with its status and differences (schemas/run-report.schema."
+        "json); written once, atomically, also under pytest-xdist.",
+    )
     parser.addini(
         "icd_timeout",
         "seconds an out-of-process engine may take for one case (see --icd-timeout)",
@@ -105,6 +113,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SUMMARY] = summary
     config.pluginmanager.register(summary, "icdcheck-summary")
     config.pluginmanager.register(ReportRetention(), "icdcheck-retention")
+    report = config.getoption("icd_report")
+    if report is not None and not hasattr(config, "workerinput"):
+        if not str(report).strip():
+            raise pytest.UsageError("--icd-report is empty; e.g. --icd-report icdcheck.json")
+        from pytest_icdcheck.plugin.report import ReportWriter
+
+        path = config.invocation_params.dir / report
+        config.pluginmanager.register(
+            ReportWriter(path, summary, config.rootpath), "icdcheck-report"
+        )
+    if config.pluginmanager.hasplugin("html") and not hasattr(config, "workerinput"):
+        # pytest-html's hooks exist only when it is installed: register ours only then.
+        from pytest_icdcheck.plugin import html
+
+        config.pluginmanager.register(html.HtmlReport(summary), "icdcheck-html")
 
 
 def _timeout(config: pytest.Config) -> float:

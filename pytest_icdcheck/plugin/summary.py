@@ -7,15 +7,20 @@ numbers as a single process.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_icdcheck.verdict.scorecard import Scorecard
 
 
 class Summary:
     def __init__(self) -> None:
         self.engines: set[str] = set()
         self.against: set[str] = set()
+        self.engine_info: dict[str, Any] | None = None  # describe(), from the first outcome
         self.counts: Counter[str] = Counter()
         self.fields: Counter[str] = Counter()
+        self.scorecard: Scorecard | None = None  # made by the first failure
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         info = getattr(report, "icdcheck", None)
@@ -25,16 +30,27 @@ class Summary:
             self.engines.add(str(info["engine"]))
         if info.get("against"):
             self.against.add(str(info["against"]))
+        if self.engine_info is None and isinstance(info.get("engine_info"), dict):
+            self.engine_info = info["engine_info"]
         if report.when == "call":
-            if hasattr(report, "wasxfail"):
-                status = "xfailed" if report.skipped else "xpassed"
-            else:
-                status = str(info.get("status") or report.outcome)
+            status = case_status(report, info)
             self.counts[status] += 1
-            for field in info.get("fields", ()) if status == "failed" else ():
-                self.fields[field] += 1
+            if status == "failed":
+                self.fields.update(info.get("fields", ()))
+                if self.scorecard is None:
+                    from pytest_icdcheck.verdict.scorecard import Scorecard
+
+                    self.scorecard = Scorecard()
+                self.scorecard.add_case(info.get("differences", ()))
 
     def lines(self) -> list[str]:
+        out = self.facts()
+        if out and self.scorecard is not None:
+            out += self.scorecard.lines()
+        return out
+
+    def facts(self) -> list[str]:
+        """Engine, counts and failures by field: the summary without the scorecard."""
         if not self.counts:
             return []
         engines = ", ".join(sorted(self.engines)) or "(not loaded)"
@@ -58,3 +74,10 @@ class Summary:
             terminalreporter.write_sep("=", "icdcheck")
             for line in lines:
                 terminalreporter.write_line(line)
+
+
+def case_status(report: Any, info: dict[str, Any]) -> str:
+    """passed failed error (the case's own verdict) or xfailed xpassed (an xfail case)."""
+    if hasattr(report, "wasxfail"):
+        return "xfailed" if report.skipped else "xpassed"
+    return str(info.get("status") or report.outcome)

@@ -20,12 +20,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.util import Finalize
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
 from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
 from pytest_icdcheck.verdict.render import render_invalid
+from pytest_icdcheck.verdict.runreport import RunReport, package_version, write_report
+from pytest_icdcheck.verdict.scorecard import Scorecard
 from pytest_icdcheck.verdict.state import RunState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
@@ -57,6 +59,9 @@ class CaseResult:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index: int = 0  # position in its file
+    differences: list[dict[str, str]] = field(default_factory=list)  # as data (scorecard)
+    engine_info: dict[str, Any] | None = None  # describe(), on a process's first case
+    against: str | None = None
 
 
 # -- one process: run a file ------------------------------------------------------------
@@ -110,6 +115,9 @@ def _judge(case: Case) -> CaseResult:
         problems=list(case.problems),
         seconds=time.perf_counter() - start,
         index=case.index,
+        differences=list(outcome.info.get("differences", ())),
+        engine_info=outcome.info.get("engine_info"),
+        against=outcome.info.get("against"),
     )
 
 
@@ -174,13 +182,20 @@ def _shared(
 class Driver:
     """Counts, duplicate ids, the printed report and the JUnit XML of one run."""
 
-    def __init__(self, out: IO[str], junit: IO[str] | None, verbose: bool) -> None:
+    def __init__(
+        self, out: IO[str], junit: IO[str] | None, verbose: bool, report: Path | None = None
+    ) -> None:
         self.out = out
         self.junit = junit
         self.verbose = verbose
         self.counts: Counter[str] = Counter()
         self.fields: Counter[str] = Counter()
+        self.scorecard = Scorecard()
         self.engines: set[str] = set()
+        self.against: set[str] = set()
+        self.engine_info: dict[str, Any] | None = None
+        self.report_path = report
+        self.report = RunReport("icdcheck run") if report is not None else None
         self.ids: dict[str, tuple[str, int]] = {}
         self.failures: list[str] = []
         self._file: str | None = None
@@ -201,10 +216,24 @@ class Driver:
         self.counts[result.status] += 1
         if result.engine:
             self.engines.add(result.engine)
+        if result.against:
+            self.against.add(result.against)
+        if self.engine_info is None and result.engine_info is not None:
+            self.engine_info = result.engine_info
         if result.status in (FAILED, ERROR):
             self.failures.append(result.text)
             if result.status == FAILED:
                 self.fields.update(result.fields)
+                self.scorecard.add_case(result.differences)
+        if self.report is not None:
+            self.report.add_case(
+                case_id=result.case_id,
+                file=result.file,
+                line=result.line,
+                status=result.status,
+                differences=result.differences,
+                message=result.text if result.status in (FAILED, ERROR) else None,
+            )
         if self.junit is not None:
             from pytest_icdcheck.runner.junit import testcase
 
@@ -227,6 +256,7 @@ class Driver:
         result.status = ERROR
         result.text = render_invalid(result.case_id, problems)
         result.fields = []
+        result.differences = []
 
     def finish(self, seconds: float) -> int:
         if self._file is not None:
@@ -245,12 +275,34 @@ class Driver:
         if self.fields:
             by_field = ", ".join(f"{f} {self.fields[f]}" for f in FIELDS if self.fields[f])
             write(f"failures by field: {by_field}\n")
+        for line in self.scorecard.lines():
+            write(line + "\n")
+        if self.report is not None and self.report_path is not None:
+            self._write_report()
         total = sum(self.counts.values())
         if not total:
             write(f"no cases found in {seconds:.2f}s\n")
             return EXIT_NO_CASES
         write(f"{counts} in {seconds:.2f}s\n")
         return EXIT_FAILED if self.counts[FAILED] or self.counts[ERROR] else EXIT_OK
+
+    def _write_report(self) -> None:
+        assert self.report is not None and self.report_path is not None
+        document = self.report.document(
+            engines=sorted(self.engines),
+            against=sorted(self.against),
+            engine_info=self.engine_info,
+            counts=self.counts,
+            fields=self.fields,
+            scorecard=self.scorecard,
+            versions={"pytest_icdcheck": package_version()},
+        )
+        try:
+            write_report(self.report_path, document)
+        except OSError as exc:
+            self.out.write(f"run report not written to {self.report_path}: {exc}\n")
+            return
+        self.out.write(f"run report: {self.report_path}\n")
 
 
 def worker_count(jobs: list[tuple[str, str]], wanted: int | str, min_bytes: int) -> int:
@@ -277,12 +329,13 @@ def main(
     junitxml: Path | None,
     out: IO[str] = sys.stdout,
     auto_min_bytes: int = 1 << 20,
+    report: Path | None = None,
 ) -> int:
     start = time.perf_counter()
     jobs = list(case_file_jobs(paths, Path.cwd()))  # names only: cases are still streamed
     workers = worker_count(jobs, workers, auto_min_bytes)
     if junitxml is None:
-        driver = Driver(out, None, settings.verbose)
+        driver = Driver(out, None, settings.verbose, report)
         driver.processes = workers
         for result in results(jobs, settings, workers):
             driver.add(result)
@@ -290,7 +343,7 @@ def main(
     from pytest_icdcheck.runner.junit import JUnitWriter
 
     with JUnitWriter(junitxml) as junit:
-        driver = Driver(out, junit.body, settings.verbose)
+        driver = Driver(out, junit.body, settings.verbose, report)
         driver.processes = workers
         for result in results(jobs, settings, workers):
             driver.add(result)

@@ -2,7 +2,8 @@
 
 Each field has its own rule: the principal diagnosis by position and the rest as a
 multiset; services, edits and CDI alerts as multisets of what identifies them; HCC
-categories as a set and the coefficient sum within 0.001; DRG exactly.
+categories as a set and the coefficient sum within 0.001; DRG exactly. The engine's own
+``extensions`` are compared by path where expected (see extensions.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-FIELDS = ("diagnoses", "services", "edits", "cdi", "hcc", "drg")
+FIELDS = ("diagnoses", "services", "edits", "cdi", "hcc", "drg", "extensions")
 COEFFICIENT_TOLERANCE = 0.001
 # The advisory rules (CONTRACT §3); every other rule is an error unless a case says otherwise.
 RULE_SEVERITY = {"ETIOLOGY_SEQUENCING": "warning", "MISSED_DX": "warning"}
@@ -23,6 +24,10 @@ class Difference:
     field: str  # one of FIELDS
     kind: str  # missing | unexpected | changed
     text: str  # the line a coder reads, e.g. "diagnoses[0]: expected G12.21, got R25.3"
+    # What the difference is about, for the scorecard: the rule id (edits, cdi), the code
+    # (services, diagnoses; "principal" for the first diagnosis), the key (hcc, drg) or
+    # the path (extensions).
+    item: str = ""
 
 
 def compare(
@@ -46,6 +51,10 @@ def compare(
         diffs += _hcc(expected["hcc"], result.get("hcc"))
     if "drg" in expected:
         diffs += _drg(expected["drg"], result.get("drg"))
+    if "extensions" in expected:
+        from pytest_icdcheck.verdict.extensions import compare_extensions
+
+        diffs += compare_extensions(expected["extensions"], result.get("extensions"))
     return diffs
 
 
@@ -64,6 +73,7 @@ def _diagnoses(exp: list[str], got: list[str], ordered: bool) -> list[Difference
                     "diagnoses",
                     "changed",
                     f"diagnoses: sequence expected {', '.join(exp)}, got {seq}",
+                    "principal" if exp[:1] != got[:1] else "sequence",
                 )
             ]
         return out
@@ -76,6 +86,7 @@ def _diagnoses(exp: list[str], got: list[str], ordered: bool) -> list[Difference
                     "changed",
                     f"diagnoses[0]: expected {e0}, got {g0} "
                     f"(same codes, sequenced {', '.join(got)})",
+                    "principal",
                 )
             ]
         out.append(_position_diff(0, e0, g0))
@@ -84,11 +95,14 @@ def _diagnoses(exp: list[str], got: list[str], ordered: bool) -> list[Difference
 
 
 def _position_diff(i: int, e: str | None, g: str | None) -> Difference:
+    item = "principal" if i == 0 else str(e or g)
     if e is None:
-        return Difference("diagnoses", "unexpected", f"diagnoses[{i}]: unexpected {g}")
+        return Difference("diagnoses", "unexpected", f"diagnoses[{i}]: unexpected {g}", item)
     if g is None:
-        return Difference("diagnoses", "missing", f"diagnoses[{i}]: expected {e}, got nothing")
-    return Difference("diagnoses", "changed", f"diagnoses[{i}]: expected {e}, got {g}")
+        return Difference(
+            "diagnoses", "missing", f"diagnoses[{i}]: expected {e}, got nothing", item
+        )
+    return Difference("diagnoses", "changed", f"diagnoses[{i}]: expected {e}, got {g}", item)
 
 
 def _multiset(
@@ -115,10 +129,17 @@ def _multiset(
     changed = _pair_changes(field, missing, unexpected, exp_by_key, got_by_key)
     out += changed
     for k, n in sorted(missing.items(), key=lambda kv: str(kv[0])):
-        out += [Difference(field, "missing", f"{field}: missing {show(exp_by_key[k])}")] * n
+        text = f"{field}: missing {show(exp_by_key[k])}"
+        out += [Difference(field, "missing", text, _item(k))] * n
     for k, n in sorted(unexpected.items(), key=lambda kv: str(kv[0])):
-        out += [Difference(field, "unexpected", f"{field}: unexpected {show(got_by_key[k])}")] * n
+        text = f"{field}: unexpected {show(got_by_key[k])}"
+        out += [Difference(field, "unexpected", text, _item(k))] * n
     return out
+
+
+def _item(key: Hashable) -> str:
+    """The rule id (edits, cdi) or code (services, diagnoses) in a multiset key."""
+    return str(key[0]) if isinstance(key, tuple) else str(key)
 
 
 def _pair_changes(
@@ -150,7 +171,7 @@ def _pair_changes(
                     what = f"{mk[0]}: expected {_service(e)}, got {_service(g)}"
                 else:
                     what = f"{_edit(e, message=False)}: expected severity {mk[2]}, got {uk[2]}"
-                out.append(Difference(field, "changed", f"{field}: {what}"))
+                out.append(Difference(field, "changed", f"{field}: {what}", _item(mk)))
                 missing[mk] -= 1
                 unexpected[uk] -= 1
     for counter in (missing, unexpected):
@@ -214,22 +235,26 @@ def _hcc(expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
         if key == "categories":
             exp_set, got_set = set(map(str, value)), set(map(str, have or []))
             out += [
-                Difference("hcc", "missing", f"hcc.categories: missing HCC {c}")
+                Difference("hcc", "missing", f"hcc.categories: missing HCC {c}", "categories")
                 for c in sorted(exp_set - got_set, key=_num)
             ]
             out += [
-                Difference("hcc", "unexpected", f"hcc.categories: unexpected HCC {c}")
+                Difference("hcc", "unexpected", f"hcc.categories: unexpected HCC {c}", "categories")
                 for c in sorted(got_set - exp_set, key=_num)
             ]
         elif key == "coefficient_sum":
             if not isinstance(have, (int, float)) or abs(have - value) > COEFFICIENT_TOLERANCE:
                 out.append(
                     Difference(
-                        "hcc", "changed", f"hcc.coefficient_sum: expected {value}, got {have}"
+                        "hcc",
+                        "changed",
+                        f"hcc.coefficient_sum: expected {value}, got {have}",
+                        "coefficient_sum",
                     )
                 )
         elif have != value:
-            out.append(Difference("hcc", "changed", f"hcc.{key}: expected {value}, got {have}"))
+            text = f"hcc.{key}: expected {value}, got {have}"
+            out.append(Difference("hcc", "changed", text, str(key)))
     return out
 
 
@@ -241,7 +266,7 @@ def _drg(expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
     if not isinstance(got, Mapping):
         return [Difference("drg", "missing", f"drg: expected {_flat(expected)}, got none")]
     return [
-        Difference("drg", "changed", f"drg.{key}: expected {value}, got {got.get(key)}")
+        Difference("drg", "changed", f"drg.{key}: expected {value}, got {got.get(key)}", key)
         for key, value in expected.items()
         if got.get(key) != value
     ]

@@ -14,6 +14,7 @@ included; the file is replaced atomically.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,10 @@ def canonical(result: Mapping[str, Any], leave_out: Iterable[str] = ()) -> dict[
     if "drg" not in skip:
         drg = result.get("drg")
         entry["drg"] = dict(drg) if isinstance(drg, Mapping) else None
+    extensions = result.get("extensions")
+    if "extensions" not in skip and isinstance(extensions, Mapping):
+        # The engine's own fields, as data: a copy, so the recorded entry is plain JSON.
+        entry["extensions"] = json.loads(json.dumps(extensions))
     return entry
 
 
@@ -116,7 +121,21 @@ def render_entry(case_id: str, entry: Mapping[str, Any]) -> str:
 
 
 def _flow(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _JSON_TOKEN.sub(_yaml_float, text) if "e" in text or "E" in text else text
+
+
+# A JSON string (left alone) or a number with an exponent. YAML 1.1, as the recorded file
+# is read, takes `1e-05` for a string: a float needs a dot (`1.0e-05`). Engines' own
+# `extensions` are where such numbers turn up.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?[0-9]+)(\.[0-9]+)?([eE][-+]?[0-9]+)?')
+
+
+def _yaml_float(match: re.Match[str]) -> str:
+    whole, fraction, exponent = match.groups()
+    if whole is None or fraction is not None or exponent is None:
+        return match.group(0)
+    return f"{whole}.0{exponent}"
 
 
 @dataclass

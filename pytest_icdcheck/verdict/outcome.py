@@ -33,6 +33,7 @@ def judge(case: Case, state: RunState, *, verbose: bool = False) -> Outcome:
         "case_file": str(case.path),
         "case_id": case.name,
         "recorded": case.recorded,
+        "line": case.line,
     }
     if case.problems:
         info.update(status=ERROR, kind="invalid-case")
@@ -43,14 +44,36 @@ def judge(case: Case, state: RunState, *, verbose: bool = False) -> Outcome:
         info.update(status=ERROR, kind="engine", engine=state.engine_label)
         return Outcome(ERROR, render_engine_error(case, str(exc), state.engine_label), info)
     info["engine"] = verdict.engine
+    if not state.described:  # the JSON run report names the engine's version and years
+        state.described = True
+        info["engine_info"] = _describe(state.engine().info)
     if verdict.against:
         info["against"] = verdict.against
     if verdict.record is not None:
         info["record"] = verdict.record
     differences = verdict.differences
     if differences:
+        from pytest_icdcheck.verdict.scorecard import difference_data
+
         info.update(status=FAILED, fields=sorted({d.field for d in differences}))
+        info["differences"] = [
+            difference_data(d, "expected" if s.title is None else "against")
+            for s in verdict.sections
+            for d in s.differences
+        ]
         text = render_mismatch(case, verdict.sections, verdict.engine, verbose)
         return Outcome(FAILED, text, info)
     info["status"] = PASSED
     return Outcome(PASSED, "", info)
+
+
+def _describe(info: dict[str, Any]) -> dict[str, Any]:
+    """The engine's describe() as plain JSON data (it travels on a report)."""
+    years = info.get("fiscal_years")
+    return {
+        "name": str(info.get("name", "")),
+        "version": None if info.get("version") is None else str(info["version"]),
+        "fiscal_years": [int(y) for y in years if isinstance(y, int)]
+        if isinstance(years, (list, tuple))
+        else [],
+    }

@@ -59,6 +59,8 @@ class RunState:
         self._against = _LazyEngine(against, registered, timeout) if against else None
         self.ids: dict[str, tuple[str, int]] = {}  # case id -> (file, line) first seen
         self.markers: frozenset[str] | None = None  # registered marker names (collection)
+        # The engine's describe() has gone out on a case's outcome (once per process).
+        self.described = False
         self._recorded: dict[Path, RecordedFile] = {}
 
     def engine(self) -> EngineAdapter:
