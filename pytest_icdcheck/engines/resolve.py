@@ -26,9 +26,12 @@ def resolve_engine(
 
     ``timeout`` is the per-case limit for out-of-process engines (cmd:, http://).
     """
+    from pytest_icdcheck.limits import engine_spec_problem
+
     spec = spec.strip()
-    if not spec:
-        raise EngineSpecError("--icd-engine is empty; name an engine, e.g. --icd-engine reference")
+    problem = engine_spec_problem("--icd-engine", spec)
+    if problem:
+        raise EngineSpecError(problem)
     if spec.startswith("cmd:"):
         from pytest_icdcheck.engines.subprocess_engine import CommandEngine
 
