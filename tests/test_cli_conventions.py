@@ -200,3 +200,32 @@ def test_pytest_warns_of_a_near_miss_file(pytester: pytest.Pytester) -> None:
             "files end in .icd.yaml (exactly); rename it to echo.icd.yaml"
         ]
     )
+
+
+def test_run_junitxml_is_well_formed_with_control_characters(project: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    (project / "cases" / "odd.icd.yaml").write_text(
+        'defaults:\n  encounter: {setting: outpatient, date_of_service: "2025-11-03", '
+        "patient: {age: 59, sex: F}}\n"
+        "cases:\n"
+        "  - id: bell\n"
+        '    title: "rings \\a the \\e bell \\uFFFE"\n'
+        '    source: "pasted \\e[31m from a terminal"\n'
+        "    encounter: {claim: {diagnoses: [R25.3]}}\n"
+        "    expected: {diagnoses: [G12.21]}\n",
+        encoding="utf-8",
+    )
+    report = project / "report.xml"
+    proc = icdcheck(
+        project, "run", "cases", "--icd-engine", "toy_engine:Echo", "--junitxml", str(report)
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    suite = ET.parse(report).getroot().find("testsuite")  # raises on malformed XML
+    assert suite is not None and suite.attrib["failures"] == "1"
+    case = suite.find("testcase[@name='bell']")
+    assert case is not None
+    props = {p.attrib["name"]: p.attrib["value"] for p in case.iter("property")}
+    assert props["source"] == "pasted #x1B[31m from a terminal"
+    failure = case.find("failure")
+    assert failure is not None and "rings #x07 the #x1B bell #xFFFE" in (failure.text or "")
