@@ -229,3 +229,25 @@ def test_run_junitxml_is_well_formed_with_control_characters(project: Path) -> N
     assert props["source"] == "pasted #x1B[31m from a terminal"
     failure = case.find("failure")
     assert failure is not None and "rings #x07 the #x1B bell #xFFFE" in (failure.text or "")
+
+
+def test_run_many_with_the_wrong_count_fails_its_batch_named_as_such(project: Path) -> None:
+    (project / "short_engine.py").write_text(
+        TOY + "\n    def run_many(self, encounters):\n"
+        "        return [self.run(e) for e in encounters][:-1]\n",
+        encoding="utf-8",
+    )
+    more = CASE + "\n".join(
+        f"  - id: echo-{n}\n    title: another\n"
+        "    encounter: {claim: {diagnoses: [R25.3]}}\n    expected: {diagnoses: [R25.3]}"
+        for n in ("two", "three")
+    )
+    (project / "cases" / "echo.icd.yaml").write_text(more + "\n", encoding="utf-8")
+    proc = icdcheck(project, "run", "cases", "--icd-engine", "short_engine:Echo")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    message = (
+        "engine toy 1: run_many returned 2 result(s) for 3 encounters, so every case of that "
+        "batch fails (CONTRACT §5: run_many returns one result per encounter, in order)"
+    )
+    assert proc.stdout.count(message) == 3, proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("3 error")  # as any engine failure
