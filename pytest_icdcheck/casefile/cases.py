@@ -92,6 +92,9 @@ def fiscal_year(date: Any) -> int | None:
     return year + 1 if month >= 10 else year
 
 
+_UNKNOWN_KEY = re.compile(r"unknown key `([^`]+)`")
+
+
 def impossible_date(encounter: Any) -> str | None:
     """The schema checks the form YYYY-MM-DD; this checks the day exists (no 30 February)."""
     date = encounter.get("date_of_service") if isinstance(encounter, dict) else None
@@ -183,6 +186,9 @@ def _make_case(
             pline = loaded.line_of(("defaults", *p.path))
         else:
             shown_where = p.where if p.path else "case"
+            unknown = _UNKNOWN_KEY.match(p.message)
+            if unknown:  # the misspelt key's own line, not its enclosing block's
+                pline = loaded.key_line(("cases", index, *p.path), unknown.group(1))
         found.append((pline, f"{shown_where}: {p.message}"))
     if not found and (date_problem := impossible_date(data.get("encounter"))):
         where = ("encounter", "date_of_service")
