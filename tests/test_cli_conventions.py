@@ -251,3 +251,12 @@ def test_run_many_with_the_wrong_count_fails_its_batch_named_as_such(project: Pa
     )
     assert proc.stdout.count(message) == 3, proc.stdout
     assert proc.stdout.splitlines()[-1].startswith("3 error")  # as any engine failure
+
+
+def test_pytest_help_names_every_kind_of_engine(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    help_text = " ".join(result.stdout.str().split())
+    start = help_text.index("--icd-engine=SPEC")
+    entry = help_text[start : help_text.index("--icd-against", start)]
+    for kind in ("reference", "package.module:attr", "cmd:<command line>", "http(s)://"):
+        assert kind in entry, entry

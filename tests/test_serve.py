@@ -260,3 +260,19 @@ def test_a_port_out_of_range_is_a_usage_error() -> None:
     assert out.returncode == 4
     assert "--port: a port is a number from 0 to 65535, not '99999'" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_the_readme_serve_example_works_outside_the_checkout(tmp_path: Path) -> None:
+    """The README's curl example, run against `icdcheck serve` started in an empty folder."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("icdcheck serve                                  # reference")
+    block = readme[start : readme.index("```", start)]
+    assert "curl -s -X POST" in block
+    body = block[block.index("'{") + 1 : block.rindex("}'") + 1]
+    script = Path(sys.executable).with_name("icdcheck")
+    with service([str(script), "serve", "--port", "0"], cwd=tmp_path) as running:
+        status, result = request(running.url, "POST", "/", json.loads(body))
+    assert status == 200
+    assert result["diagnoses"] == ["R25.3", "G12.21"]  # editing mode echoes the claim
+    # and flags R25.3 as integral to ALS (contract §3, the table of §2.1 step 3)
+    assert "SYMPTOM_INTEGRAL" in {edit["rule"] for edit in result["edits"]}
