@@ -260,3 +260,15 @@ def test_pytest_help_names_every_kind_of_engine(pytester: pytest.Pytester) -> No
     entry = help_text[start : help_text.index("--icd-against", start)]
     for kind in ("reference", "package.module:attr", "cmd:<command line>", "http(s)://"):
         assert kind in entry, entry
+
+
+def test_pytest_warns_of_a_dangling_link_to_a_case_file(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".icd.yaml", echo=CASE)
+    (pytester.path / "gone.icd.yaml").symlink_to(pytester.path / "moved" / "gone.icd.yaml")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--icd-engine", "reference")
+    result.stdout.fnmatch_lines(
+        [
+            "*PytestCollectionWarning: gone.icd.yaml is a symbolic link to "
+            "*moved/gone.icd.yaml, which does not exist: it is not run; fix or remove the link"
+        ]
+    )

@@ -134,6 +134,38 @@ class _Registered:
         return iter(self._config.hook.pytest_icdcheck_engines())
 
 
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
+    """Name a case file's symbolic link that leads nowhere (pytest skips it unseen)."""
+    import os
+
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return None
+    for entry in entries:
+        name = entry.name.lower()
+        if name.endswith(NEAR_SUFFIXES) and entry.is_symlink() and not os.path.exists(entry.path):
+            import warnings
+
+            target = os.readlink(entry.path)
+            warnings.warn_explicit(
+                pytest.PytestCollectionWarning(
+                    f"{_shown(Path(entry.path), parent)} is a symbolic link to {target}, "
+                    "which does not exist: it is not run; fix or remove the link"
+                ),
+                category=pytest.PytestCollectionWarning,
+                filename=entry.path,
+                lineno=1,
+            )
+    return None
+
+
+def _shown(path: Path, parent: pytest.Collector) -> Path:
+    """How messages name a file: relative to the rootdir, as pytest names it."""
+    root = parent.config.rootpath
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if not file_path.name.endswith(SUFFIX):
         if file_path.name.lower().endswith(NEAR_SUFFIXES):  # say why it does not run
@@ -141,12 +173,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
             from pytest_icdcheck.casefile.finder import near_miss
 
-            shown = file_path
-            if file_path.is_relative_to(parent.config.rootpath):
-                shown = file_path.relative_to(parent.config.rootpath)
             # Shown at the file itself, not at this line of the plugin.
             warnings.warn_explicit(
-                pytest.PytestCollectionWarning(near_miss(shown)),
+                pytest.PytestCollectionWarning(near_miss(_shown(file_path, parent))),
                 category=pytest.PytestCollectionWarning,
                 filename=str(file_path),
                 lineno=1,
