@@ -62,3 +62,24 @@ def test_200_clients_at_once_and_20_idle_connections_all_answered() -> None:
                 sock.close()
         # The service still answers after the burst.
         assert _post(host, port) == 200
+
+
+def test_a_client_stalled_mid_request_is_cut_off_and_others_are_served() -> None:
+    with serve("--idle-timeout", str(IDLE_TIMEOUT), "--workers", "2") as running:
+        parts = urlsplit(running.url)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 0
+        stalled = []
+        for _ in range(2):  # as many as there are workers: each holds one until cut off
+            sock = socket.create_connection((host, port), timeout=30)
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            stalled.append(sock)
+        try:
+            started = time.monotonic()
+            assert _post(host, port) == 200  # served once a worker is freed
+            assert time.monotonic() - started < IDLE_TIMEOUT + 20
+            for sock in stalled:
+                sock.settimeout(IDLE_TIMEOUT + 20)
+                assert sock.recv(1024) == b""  # closed by the server, no answer owed
+        finally:
+            for sock in stalled:
+                sock.close()

@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
         "by field: codes that became invalid or non-billable, HCC mappings and coefficients, "
         "DRGs. The payment year and MS-DRG version always follow the date and are shown once "
         "in the header. Cases in other years are skipped and counted. Exit 0 with the report; "
-        "2 on a usage error.",
+        "4 on a usage error; 5 when there is no case file.",
     )
     parser.add_argument(
         "--from",
