@@ -272,3 +272,36 @@ def test_pytest_warns_of_a_dangling_link_to_a_case_file(pytester: pytest.Pyteste
             "*moved/gone.icd.yaml, which does not exist: it is not run; fix or remove the link"
         ]
     )
+
+
+def test_run_many_gets_copies_the_against_engine_never_sees_changed(project: Path) -> None:
+    (project / "scribbler.py").write_text(
+        TOY + "\n    def run_many(self, encounters):\n"
+        "        results = [self.run(e) for e in encounters]\n"
+        "        for e in encounters:  # scribble on the input, and on shared defaults\n"
+        "            e['patient']['age'] = 7\n"
+        "            e['claim']['diagnoses'][0] = 'A00.0'\n"
+        "        return results\n",
+        encoding="utf-8",
+    )
+    shared = (
+        'defaults:\n  encounter: {setting: outpatient, date_of_service: "2025-11-03", '
+        "patient: {age: 59, sex: F}, claim: {diagnoses: [R25.3]}}\ncases:\n"
+        + "".join(
+            f"  - id: shared-{n}\n    title: defaults shared\n    encounter: {{}}\n"
+            "    expected: {diagnoses: [R25.3]}\n"
+            for n in range(3)
+        )
+    )
+    (project / "cases" / "echo.icd.yaml").write_text(shared, encoding="utf-8")
+    proc = icdcheck(
+        project,
+        "run",
+        "cases",
+        "--icd-engine",
+        "scribbler:Echo",
+        "--icd-against",
+        "toy_engine:Echo",
+    )
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("3 passed")
