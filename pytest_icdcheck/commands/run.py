@@ -113,12 +113,8 @@ def run(args: argparse.Namespace) -> int:
     for note in skipped(args.paths):
         print(f"icdcheck run: {note}")
     ini = read_ini(args.paths)
-    engine, engine_option = args.engine, "--icd-engine"
-    if engine is None:
-        engine, engine_option = ini.values["icd_engine"], ini.origin("icd_engine")
-    timeout, timeout_option = args.timeout, "--icd-timeout"
-    if timeout is None:
-        timeout, timeout_option = ini.values["icd_timeout"], ini.origin("icd_timeout")
+    engine, engine_option = ini.pick("icd_engine", args.engine, "--icd-engine")
+    timeout, timeout_option = ini.pick("icd_timeout", args.timeout, "--icd-timeout")
     problem = (
         engine_spec_problem(engine_option, engine)
         or (args.against is not None and engine_spec_problem("--icd-against", args.against))

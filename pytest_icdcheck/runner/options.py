@@ -31,6 +31,13 @@ class IniSettings:
             return f"{name} in {self.inipath}"
         return name
 
+    def pick(self, name: str, given: str | None, option: str) -> tuple[str, str]:
+        """The value of a setting — the command line's, else the ini file's, else the
+        default — and how a message names where it came from."""
+        if given is not None:
+            return given, option
+        return self.values[name], self.origin(name)
+
 
 def read_ini(paths: Sequence[Path]) -> IniSettings:
     """The plugin's ini settings from the file pytest would pick for ``paths`` (pytest.ini,
