@@ -1,7 +1,9 @@
-"""Up-front checks of option values the plugin and the `icdcheck` commands share.
+"""Limits, and up-front checks of option values, that the plugin and the `icdcheck`
+commands share.
 
-Each returns the message for a value that would only fail later (every case, deep in an
-engine adapter), or None. Cheap: the plugin calls them at start-up.
+Each check returns the message for a value that would only fail later (every case, deep
+in an engine adapter), or None. Cheap, no imports: the plugin calls them at start-up and
+`icdcheck --help` shows the limits.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ import math
 import re
 
 MAX_TIMEOUT = 86_400.0  # a day: far beyond any one case, and within what sockets accept
+
+# `icdcheck serve` (engines/serving.py), documented in its --help and the README
+SERVE_MAX_REQUEST = 16 * 1024 * 1024  # bytes of one request body
+SERVE_BACKLOG = 1024  # connections the kernel holds while every worker is busy (<= somaxconn)
+SERVE_WORKERS = 32
+SERVE_IDLE_TIMEOUT = 15.0
+SERVE_REQUEST_DEADLINE = 60.0  # a slow client sending a byte at a time is cut off here
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 

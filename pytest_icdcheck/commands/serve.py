@@ -10,14 +10,8 @@ import sys
 from types import FrameType
 from typing import Any
 
+from pytest_icdcheck import limits
 from pytest_icdcheck.commands.status import EXIT_FAILED, usage_error
-from pytest_icdcheck.engines.serving import (
-    BACKLOG,
-    IDLE_TIMEOUT,
-    MAX_REQUEST,
-    REQUEST_DEADLINE,
-    WORKERS,
-)
 from pytest_icdcheck.limits import engine_spec_problem, timeout_problem
 
 
@@ -30,10 +24,11 @@ def register(subparsers: Any) -> None:
         "GET /health. Teams in other languages call it from their own tests, and pytest "
         "runs cases against it with --icd-engine http://HOST:PORT/. The URL is printed on "
         "the first line of stdout. Stop with Ctrl-C or SIGTERM. Limits: a listen backlog "
-        f"of {BACKLOG} connections; --workers threads, each serving one connection at a "
-        "time (further connections wait for a free one); a connection idle for "
-        f"--idle-timeout seconds is closed; a request must arrive whole within "
-        f"{REQUEST_DEADLINE:.0f} s; a body is at most {MAX_REQUEST // 2**20} MB "
+        f"of {limits.SERVE_BACKLOG} connections; --workers threads, each serving one "
+        "connection at a time (further connections wait for a free one); a connection idle "
+        "for --idle-timeout seconds is closed; a request must arrive whole within "
+        f"{limits.SERVE_REQUEST_DEADLINE:.0f} s; a body is at most "
+        f"{limits.SERVE_MAX_REQUEST // 2**20} MB "
         '(Content-Length or chunked); every error is a JSON body {"error": …}. Exit 0 '
         "when stopped, 1 when it cannot listen, 4 on a usage error.",
     )
@@ -66,17 +61,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--workers",
         type=_positive_int,
-        default=WORKERS,
+        default=limits.SERVE_WORKERS,
         metavar="N",
-        help=f"connections served at once (default {WORKERS})",
+        help=f"connections served at once (default {limits.SERVE_WORKERS})",
     )
     parser.add_argument(
         "--idle-timeout",
         type=_positive_float,
-        default=IDLE_TIMEOUT,
+        default=limits.SERVE_IDLE_TIMEOUT,
         metavar="SECONDS",
         help="close a connection that sends nothing (or stalls mid-request) for this long "
-        f"(default {IDLE_TIMEOUT:.0f})",
+        f"(default {limits.SERVE_IDLE_TIMEOUT:.0f})",
     )
     parser.add_argument("--log", action="store_true", help="log every request to stderr")
     parser.set_defaults(handler=run)

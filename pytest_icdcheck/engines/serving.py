@@ -32,15 +32,15 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from pytest_icdcheck import __version__
+from pytest_icdcheck import __version__, limits
 from pytest_icdcheck.errors import EngineFailure, EngineInputError
 
-MAX_REQUEST = 16 * 1024 * 1024
 RUN_PATHS = ("/", "/run")
-BACKLOG = 1024  # connections the kernel holds while every worker is busy (capped by somaxconn)
-WORKERS = 32
-IDLE_TIMEOUT = 15.0
-REQUEST_DEADLINE = 60.0  # a slow client sending its body a byte at a time is cut off here
+MAX_REQUEST = limits.SERVE_MAX_REQUEST
+BACKLOG = limits.SERVE_BACKLOG
+WORKERS = limits.SERVE_WORKERS
+IDLE_TIMEOUT = limits.SERVE_IDLE_TIMEOUT
+REQUEST_DEADLINE = limits.SERVE_REQUEST_DEADLINE
 
 
 class EngineServer(ThreadingHTTPServer):
