@@ -42,17 +42,34 @@ class IniSettings:
 def read_ini(paths: Sequence[Path]) -> IniSettings:
     """The plugin's ini settings from the file pytest would pick for ``paths`` (pytest.ini,
     pyproject.toml [tool.pytest.ini_options], tox.ini, setup.cfg; rootdir/inifile rules)."""
-    from _pytest.config.findpaths import determine_setup
+    args = [str(p) for p in paths]
+    try:  # pytest's own lookup, without loading any plugin (a private API: guarded)
+        from _pytest.config.findpaths import determine_setup
 
-    rootdir, inipath, config, _ = determine_setup(
-        inifile=None,
-        override_ini=None,
-        args=[str(p) for p in paths],
-        rootdir_cmd_arg=None,
-        invocation_dir=Path.cwd(),
-    )
+        rootdir, inipath, config, _ = determine_setup(
+            inifile=None,
+            override_ini=None,
+            args=args,
+            rootdir_cmd_arg=None,
+            invocation_dir=Path.cwd(),
+        )
+    except (ImportError, TypeError, ValueError):
+        return _read_ini_through_a_pytest_config(args)
     given = {name: _text(config[name]) for name in INI_DEFAULTS if name in config}
     return IniSettings({**INI_DEFAULTS, **given}, frozenset(given), inipath, rootdir)
+
+
+def _read_ini_through_a_pytest_config(args: Sequence[str]) -> IniSettings:
+    """The slower public way: a whole pytest configuration (plugins loaded)."""
+    from _pytest.config import _prepareconfig
+
+    config = _prepareconfig([*args, "-p", "no:cacheprovider"])
+    try:
+        values = {name: _text(config.getini(name)) for name in INI_DEFAULTS}
+        given = frozenset(n for n in INI_DEFAULTS if config.inicfg.get(n) is not None)
+        return IniSettings(values, given, config.inipath, config.rootpath)
+    finally:
+        config._ensure_unconfigure()
 
 
 def _text(value: Any) -> str:
