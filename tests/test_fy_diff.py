@@ -161,21 +161,27 @@ def test_json_is_a_stable_document(suite: Path) -> None:
         (("--from", "2026", "--to", "2028", "cases"), "supports fiscal years 2025, 2026, 2027"),
         (("--from", "2026", "--to", "2026", "cases"), "--from and --to are the same year"),
         (("--from", "2026", "--to", "2027", "nowhere"), "no such file or folder: nowhere"),
-        (("--from", "2026", "--to", "2027", "."), "no *.icd.yaml case files in ."),
         (("--from", "26", "--to", "2027", "cases"), "'26' is not a fiscal year"),
         (("--to", "2027", "cases"), "the following arguments are required: --from"),
     ],
 )
-def test_usage_errors_exit_2_with_a_message(
+def test_usage_errors_exit_4_with_a_message(
     suite: Path, args: tuple[str, ...], message: str
 ) -> None:
     if args[-1] == ".":
         (suite / "empty").mkdir()
         suite = suite / "empty"
     proc = icdcheck("fy-diff", *args, cwd=suite)
-    assert proc.returncode == 2
+    assert proc.returncode == 4  # pytest's usage-error status, as every subcommand (§5a)
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_folder_without_case_files_is_nothing_to_run(suite: Path) -> None:
+    (suite / "empty").mkdir()
+    proc = icdcheck("fy-diff", "--from", "2026", "--to", "2027", ".", cwd=suite / "empty")
+    assert proc.returncode == 5
+    assert "icdcheck fy-diff: no case files (*.icd.yaml) in .: nothing to run" in proc.stderr
 
 
 def test_an_unreadable_file_is_reported_and_the_others_run(suite: Path) -> None:

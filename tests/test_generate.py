@@ -104,7 +104,7 @@ def test_the_command_reports_counts_per_family(fresh: Path, tmp_path: Path) -> N
 
 def test_an_unsupported_fiscal_year_is_a_clear_error(tmp_path: Path) -> None:
     proc = icdcheck("generate", "--fy", "2019", "--out", str(tmp_path))
-    assert proc.returncode == 2
+    assert proc.returncode == 4  # a usage error, as for every subcommand
     assert "--fy 2019 is not supported" in proc.stderr
     assert list(tmp_path.iterdir()) == []
 

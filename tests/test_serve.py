@@ -5,13 +5,14 @@ from __future__ import annotations
 import http.client
 import json
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from serve_helpers import ICDCHECK, Service, serve
+from serve_helpers import ICDCHECK, Service, serve, service
 
 from pytest_icdcheck.reference import ReferenceEngine
 
@@ -64,6 +65,11 @@ def request(
     if own:
         conn.close()
     return response.status, payload
+
+
+def _connection(url: str) -> http.client.HTTPConnection:
+    parts = urlsplit(url)
+    return http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +128,60 @@ class TestReferenceService:
         )
         assert status == 422 and "2015-01-01" in body["error"]
 
+    @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+    def test_other_methods_are_405_with_a_json_error(self, reference: Service, method: str) -> None:
+        status, body = request(reference.url, method, "/", ENCOUNTER)
+        assert status == 405
+        assert body["error"].startswith(f"method {method} is not allowed; POST an encounter")
+
+    def test_head_is_405_without_a_body(self, reference: Service) -> None:
+        conn = _connection(reference.url)
+        try:
+            conn.request("HEAD", "/health")
+            response = conn.getresponse()
+            assert response.status == 405
+            assert response.getheader("Content-Type") == "application/json"
+            assert response.read() == b""
+        finally:
+            conn.close()
+
+    def test_an_unknown_method_is_501_with_a_json_error(self, reference: Service) -> None:
+        status, body = request(reference.url, "BREW", "/")
+        assert status == 501 and "BREW" in body["error"]
+
+    def test_a_negative_content_length_is_400(self, reference: Service) -> None:
+        conn = _connection(reference.url)
+        try:
+            conn.putrequest("POST", "/")
+            conn.putheader("Content-Length", "-5")
+            conn.endheaders()
+            response = conn.getresponse()
+            body = json.loads(response.read())
+        finally:
+            conn.close()
+        assert response.status == 400
+        assert body["error"] == (
+            "bad Content-Length '-5': give the body's size in bytes, a whole number of 0 or more"
+        )
+
+    def test_a_chunked_body_is_read(self, reference: Service) -> None:
+        conn = _connection(reference.url)
+        data = json.dumps(ENCOUNTER).encode()
+        try:
+            conn.request(
+                "POST",
+                "/",
+                body=iter([data[:10], data[10:]]),
+                encode_chunked=True,
+                headers={"Transfer-Encoding": "chunked"},
+            )
+            response = conn.getresponse()
+            result = json.loads(response.read())
+        finally:
+            conn.close()
+        assert response.status == 200
+        assert request(reference.url, "POST", "/", ENCOUNTER) == (200, result)
+
     def test_unknown_path_is_404(self, reference: Service) -> None:
         assert request(reference.url, "GET", "/nope")[0] == 404
         assert request(reference.url, "POST", "/nope", ENCOUNTER)[0] == 404
@@ -170,13 +230,49 @@ def test_pytest_runs_cases_against_the_service(
     result.stdout.fnmatch_lines(["engine: reference *"])
 
 
-def test_unknown_engine_exits_2() -> None:
+def test_unknown_engine_is_a_usage_error_naming_serves_option() -> None:
     out = subprocess.run(
         [*ICDCHECK, "serve", "--port", "0", "--engine", "nosuch"],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert out.returncode == 2
-    assert "icdcheck serve: --icd-engine 'nosuch': no engine of that name" in out.stderr
+    assert out.returncode == 4
+    assert "icdcheck serve: --engine 'nosuch': no engine of that name" in out.stderr
     assert out.stdout == ""
+
+
+def test_an_engine_module_in_the_folder_serve_starts_in(tmp_path: Path) -> None:
+    # The console script, as a user runs it: unlike `python -c`, it does not put the
+    # current folder on sys.path by itself.
+    script = Path(sys.executable).with_name("icdcheck")
+    (tmp_path / "odd_engine.py").write_text(ODD_ENGINE, encoding="utf-8")
+    env = {"ODD_CLOSED": str(tmp_path / "closed.txt"), "PYTHONPATH": ""}
+    argv = [str(script), "serve", "--port", "0", "--engine", "odd_engine:Odd"]
+    with service(argv, cwd=tmp_path, env=env) as running:
+        assert request(running.url, "GET", "/describe") == (200, {"name": "odd", "version": "1"})
+
+
+def test_a_port_out_of_range_is_a_usage_error() -> None:
+    out = subprocess.run(
+        [*ICDCHECK, "serve", "--port", "99999"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 4
+    assert "--port: a port is a number from 0 to 65535, not '99999'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_the_readme_serve_example_works_outside_the_checkout(tmp_path: Path) -> None:
+    """The README's curl example, run against `icdcheck serve` started in an empty folder."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("icdcheck serve                                  # reference")
+    block = readme[start : readme.index("```", start)]
+    assert "curl -s -X POST" in block
+    body = block[block.index("'{") + 1 : block.rindex("}'") + 1]
+    script = Path(sys.executable).with_name("icdcheck")
+    with service([str(script), "serve", "--port", "0"], cwd=tmp_path) as running:
+        status, result = request(running.url, "POST", "/", json.loads(body))
+    assert status == 200
+    assert result["diagnoses"] == ["R25.3", "G12.21"]  # editing mode echoes the claim
+    # and flags R25.3 as integral to ALS (contract §3, the table of §2.1 step 3)
+    assert "SYMPTOM_INTEGRAL" in {edit["rule"] for edit in result["edits"]}

@@ -22,7 +22,7 @@ from pytest_icdcheck import __version__
 from pytest_icdcheck.atomic import write_atomically
 from pytest_icdcheck.casefile.cases import Case, read_cases
 
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout, or what a case is checked for, changes
 
 
 @cache

@@ -92,6 +92,30 @@ def fiscal_year(date: Any) -> int | None:
     return year + 1 if month >= 10 else year
 
 
+_UNKNOWN_KEY = re.compile(r"unknown key `([^`]+)`")
+
+
+def impossible_date(encounter: Any) -> str | None:
+    """The schema checks the form YYYY-MM-DD; this checks the day exists (no 30 February)."""
+    date = encounter.get("date_of_service") if isinstance(encounter, dict) else None
+    if not isinstance(date, str):
+        return None
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(date)
+    except ValueError:
+        import calendar
+
+        year, month = int(date[:4]), int(date[5:7])
+        days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+        return (
+            f"encounter.date_of_service: {date!r} is not a day of the calendar "
+            f"({calendar.month_name[month]} {year} has {days} days); fix the date"
+        )
+    return None
+
+
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key, the override winning; anything else is replaced."""
     merged = dict(base)
@@ -162,7 +186,15 @@ def _make_case(
             pline = loaded.line_of(("defaults", *p.path))
         else:
             shown_where = p.where if p.path else "case"
+            unknown = _UNKNOWN_KEY.match(p.message)
+            if unknown:  # the misspelt key's own line, not its enclosing block's
+                pline = loaded.key_line(("cases", index, *p.path), unknown.group(1))
         found.append((pline, f"{shown_where}: {p.message}"))
+    if not found and (date_problem := impossible_date(data.get("encounter"))):
+        where = ("encounter", "date_of_service")
+        in_case = isinstance(raw.get("encounter"), dict) and where[1] in raw["encounter"]
+        pline = loaded.line_of(("cases", index, *where) if in_case else ("defaults", *where))
+        found.append((pline, date_problem))
     problems = [f"{shown}:{pline}: {message}" for pline, message in sorted(found)]
     if len(problems) > schema.MAX_ERRORS_SHOWN:
         hidden = len(problems) - schema.MAX_ERRORS_SHOWN

@@ -6,10 +6,24 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 SUFFIX = ".icd.yaml"
+# Spellings a user may mean as a case file but that are not collected (`.icd.yml`, `.ICD.yaml`).
+NEAR_SUFFIXES = (".icd.yml", ".icd.yaml")
 
 
 def is_case_file(path: Path) -> bool:
     return path.name.endswith(SUFFIX)
+
+
+def near_miss(path: Path) -> str | None:
+    """Why a file that looks meant as a case file is not one, or None."""
+    name = path.name
+    if name.endswith(SUFFIX) or not name.lower().endswith(NEAR_SUFFIXES):
+        return None
+    stem = name[: name.lower().rindex(".icd.")]
+    return (
+        f"{path} is not a case file and is not run: case files end in {SUFFIX} "
+        f"(exactly); rename it to {stem}{SUFFIX}"
+    )
 
 
 def case_files(paths: Sequence[Path]) -> Iterator[Path]:
@@ -21,7 +35,37 @@ def case_files(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
+def skipped(paths: Sequence[Path]) -> list[str]:
+    """What under ``paths`` looks like a case file but is not run, each with the reason."""
+    notes: list[str] = []
+    for path in paths:
+        if not path.is_dir():
+            continue
+        for found in sorted(path.rglob("*")):
+            if not found.name.lower().endswith(NEAR_SUFFIXES):
+                continue  # (only names are read: cheap on a corpus of 100,000 files)
+            if found.is_symlink() and not found.exists():
+                notes.append(
+                    f"{found} is a symbolic link to {found.readlink()}, which does not "
+                    "exist: it is not run; fix or remove the link"
+                )
+            elif found.is_file() and (reason := near_miss(found)):
+                notes.append(reason)
+    return notes
+
+
 def missing_paths(paths: Sequence[Path]) -> str | None:
     """The usage error for paths that do not exist, or None when all do."""
     missing = [p for p in paths if not p.exists()]
-    return f"no such file or folder: {', '.join(map(str, missing))}" if missing else None
+    if not missing:
+        return None
+    dangling = [p for p in missing if p.is_symlink()]
+    if dangling:
+        return f"{dangling[0]} is a symbolic link to {dangling[0].readlink()}, which does not exist"
+    return f"no such file or folder: {', '.join(map(str, missing))}"
+
+
+def nothing_found(paths: Sequence[Path]) -> str:
+    """The message when ``paths`` hold no case file at all."""
+    where = ", ".join(map(str, paths))
+    return f"no case files (*{SUFFIX}) in {where}: nothing to run"

@@ -77,6 +77,18 @@ class LoadedYaml:
             return self.case_lines[path[1]]
         return node_at(self.root, path).start_mark.line + 1
 
+    def key_line(self, path: tuple[str | int, ...], key: str) -> int:
+        """1-based line of ``key`` itself in the mapping at ``path`` (a misspelt key is
+        reported on its own line); the mapping's line when the key is not there."""
+        import yaml
+
+        node = node_at(self.root, path)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                    return int(key_node.start_mark.line) + 1
+        return self.line_of(path)
+
 
 def node_at(root: yaml.Node, path: tuple[str | int, ...]) -> yaml.Node:
     import yaml
@@ -169,7 +181,9 @@ def load(path: Path, shown_as: str | None = None) -> LoadedYaml:
         problems: list[tuple[tuple[str | int, ...], int, str]] = []
         data = _Builder(loader, problems).build(root, (), None, False)
     except yaml.MarkedYAMLError as exc:
-        raise YamlFileError(_describe_yaml_error(name, exc)) from None
+        raise YamlFileError(_describe_yaml_error(name, exc, text)) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlFileError(_describe_reader_error(name, exc, text)) from None
     except yaml.YAMLError as exc:
         raise YamlFileError(f"{name}: not valid YAML: {exc}") from None
     except _TooManyNodes as exc:
@@ -206,11 +220,30 @@ def _count_nodes(text: str) -> None:
         counter.dispose()
 
 
-def _describe_yaml_error(path: str, exc: Any) -> str:
+def _describe_yaml_error(path: str, exc: Any, text: str) -> str:
     mark = exc.problem_mark or exc.context_mark
     where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-    reason = " ".join(part for part in (exc.context, exc.problem) if part)
-    return f"{where}: YAML syntax error: {reason or exc}"
+    reason = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+    if mark and "tab" not in reason:
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
+            reason += "; the line is indented with a tab: YAML indents with spaces only"
+    return f"{where}: YAML syntax error: {reason}"
+
+
+def _describe_reader_error(path: str, exc: Any, text: str) -> str:
+    """PyYAML names a character it refuses by its position in the whole text; say where."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+    what = "a NUL byte" if code == 0 else f"the control character U+{code:04X}"
+    return (
+        f"{path}:{line}:{column}: the file holds {what}, which YAML does not allow; remove "
+        "it (is the file binary, or saved as UTF-16?)"
+    )
 
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})

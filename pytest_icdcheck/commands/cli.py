@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from collections.abc import Sequence
 
 from pytest_icdcheck import __version__
+from pytest_icdcheck.commands.status import EXIT_USAGE, Parser
 
 COMMANDS = ("validate", "schema", "generate", "fy_diff", "serve", "run")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="icdcheck",
         description="Golden tests for ICD-10-CM / CPT coding engines. Run the cases with "
-        "pytest (`pytest cases`); these commands help around them.",
+        "pytest (`pytest cases`); these commands help around them. Every command exits "
+        "0 when all is good, 1 when it found failures or problems, 4 on a usage error, "
+        "5 when there was nothing to run.",
     )
     parser.add_argument("--version", action="version", version=f"pytest-icdcheck {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMANDS:
         importlib.import_module(f"pytest_icdcheck.commands.{name}").register(subparsers)
     return parser
@@ -33,7 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return 2
-    result: int = handler(args)
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        result: int = handler(args)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `icdcheck validate cases | head`: the reader stopped listening
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return result

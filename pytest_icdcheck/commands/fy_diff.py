@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
         "by field: codes that became invalid or non-billable, HCC mappings and coefficients, "
         "DRGs. The payment year and MS-DRG version always follow the date and are shown once "
         "in the header. Cases in other years are skipped and counted. Exit 0 with the report; "
-        "2 on a usage error.",
+        "4 on a usage error; 5 when there is no case file.",
     )
     parser.add_argument(
         "--from",
@@ -59,33 +59,32 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck.casefile.finder import case_files, missing_paths
+    from pytest_icdcheck.casefile.finder import case_files, missing_paths, nothing_found, skipped
+    from pytest_icdcheck.commands.status import EXIT_NO_CASES, usage_error
     from pytest_icdcheck.reference import ReferenceEngine
     from pytest_icdcheck.runner import fydiff
 
     paths: list[Path] = args.paths
     problem = missing_paths(paths)
     if problem:
-        print(f"icdcheck: {problem}", file=sys.stderr)
-        return 2
+        return usage_error("fy-diff", problem)
+    for note in skipped(paths):
+        print(f"icdcheck fy-diff: {note}", file=sys.stderr)
     if not any(True for _ in case_files(paths)):
-        where = ", ".join(map(str, paths))
-        print(f"icdcheck fy-diff: no *.icd.yaml case files in {where}", file=sys.stderr)
-        return 2
+        print(f"icdcheck fy-diff: {nothing_found(paths)}", file=sys.stderr)
+        return EXIT_NO_CASES
     engine = ReferenceEngine()
     try:
         supported: list[int] = list(engine.describe()["fiscal_years"])
         unsupported = [y for y in (args.from_year, args.to_year) if y not in supported]
         if unsupported:
-            print(
-                f"icdcheck fy-diff: the reference engine supports fiscal years "
+            return usage_error(
+                "fy-diff",
+                f"the reference engine supports fiscal years "
                 f"{', '.join(map(str, supported))}, not {', '.join(map(str, unsupported))}",
-                file=sys.stderr,
             )
-            return 2
         if args.from_year == args.to_year:
-            print("icdcheck fy-diff: --from and --to are the same year", file=sys.stderr)
-            return 2
+            return usage_error("fy-diff", "--from and --to are the same year")
         report = fydiff.fy_diff(paths, args.from_year, args.to_year, engine)
     finally:
         engine.close()

@@ -54,6 +54,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.casefile.finder import SUFFIX
+    from pytest_icdcheck.commands.status import usage_error
     from pytest_icdcheck.generate import SUPPORTED_YEARS, codes, generate
     from pytest_icdcheck.generate.codes import GeneratorError
     from pytest_icdcheck.generate.writer import render, write_atomic
@@ -61,12 +62,11 @@ def run(args: argparse.Namespace) -> int:
     fy: int = args.fy
     if fy not in SUPPORTED_YEARS:
         years = ", ".join(map(str, SUPPORTED_YEARS))
-        print(
-            f"icdcheck generate: --fy {fy} is not supported; the generator writes cases for "
+        return usage_error(
+            "generate",
+            f"--fy {fy} is not supported; the generator writes cases for "
             f"FY {years} (the code set its package tables describe)",
-            file=sys.stderr,
         )
-        return 2
     out: Path = args.out or Path(DEFAULT_OUT.format(fy=fy))
     try:
         families = generate(fy, args.family)

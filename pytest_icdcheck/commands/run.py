@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from pytest_icdcheck.commands.status import usage_error
 from pytest_icdcheck.commands.validate import add_paths_argument
 
 DEFAULT_CACHE = Path(".pytest_cache") / "d" / "icdcheck-cases"
-EXIT_USAGE = 4  # batch.EXIT_USAGE, without importing the runner to build --help
 # Below this much case-file text, starting workers costs more than it saves.
 AUTO_MIN_BYTES = 1 << 20
 
@@ -21,26 +20,28 @@ def register(subparsers: Any) -> None:
         help="run case files on an engine without a pytest item per case (large corpora)",
         description="Run *.icd.yaml cases on an engine with the plugin's loading, engine "
         "protocol, comparison and messages, but no pytest item per case: files are "
-        "streamed, so memory stays flat. Exit 0 when every case passed, 1 when any failed "
-        "or errored, 4 on a usage error, 5 when no case was found.",
+        "streamed, so memory stays flat. Options take the plugin's names (--icd-engine, "
+        "--icd-against, --icd-timeout; --engine, --against, --timeout are the same) and "
+        "the plugin's ini settings (icd_engine, icd_timeout) from the file pytest would "
+        "read (pytest.ini, pyproject.toml, tox.ini, setup.cfg); engines registered by "
+        "plugins through the pytest_icdcheck_engines hook are found by name. Exit 0 when "
+        "every case passed, 1 when any failed or errored, 4 on a usage error, 5 when no "
+        "case was found.",
     )
     add_paths_argument(parser)
-
-    def usage_error(message: str) -> NoReturn:  # argparse exits 2; `run` documents 4
-        parser.print_usage(sys.stderr)
-        print(f"icdcheck run: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
-
-    parser.error = usage_error
     parser.add_argument(
+        "--icd-engine",
         "--engine",
-        default="reference",
+        dest="engine",
+        default=None,
         metavar="SPEC",
-        help="engine to run: reference (default), a registered name, "
-        "package.module:attr, cmd:<command line> or http(s)://…",
+        help="engine to run: reference (the default), a registered name, "
+        "package.module:attr, cmd:<command line> or http(s)://… (ini icd_engine)",
     )
     parser.add_argument(
+        "--icd-against",
         "--against",
+        dest="against",
         metavar="SPEC",
         help="differential mode: compare every result with this engine's",
     )
@@ -51,8 +52,8 @@ def register(subparsers: Any) -> None:
         default="auto",
         metavar="N",
         help="processes running cases (this one and N-1 workers), each with its own "
-        "engine, or `auto` (the default): one "
-        "per CPU this process may use, but one process for a corpus under "
+        "engine, at most one per case file and 4 per usable CPU; or `auto` (the default): "
+        "one per CPU this process may use, but one process for a corpus under "
         f"{AUTO_MIN_BYTES // 2**20} MB of case files or a single file",
     )
     parser.add_argument(
@@ -62,18 +63,22 @@ def register(subparsers: Any) -> None:
         help="write a JUnit XML report (case_id, source, fiscal_year properties)",
     )
     parser.add_argument(
+        "--icd-report",
         "--report",
+        dest="report",
         type=Path,
         metavar="FILE",
         help="write a JSON run report: engine, versions, counts, the scorecard by rule and "
         "every case with its status and differences (schemas/run-report.schema.json)",
     )
     parser.add_argument(
+        "--icd-timeout",
         "--timeout",
-        type=float,
-        default=30.0,
+        dest="timeout",
+        default=None,
         metavar="SECONDS",
-        help="per-case limit for out-of-process engines (default 30)",
+        help="per-case limit for out-of-process engines: more than 0, at most 86400 "
+        "(default 30; ini icd_timeout)",
     )
     parser.add_argument(
         "--cache-dir",
@@ -97,30 +102,43 @@ def _jobs(text: str) -> int | str:
     if text == "auto":
         return text
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number or `auto`, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, or `auto`, not {value}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck.casefile.finder import missing_paths
+    from pytest_icdcheck.casefile.finder import missing_paths, skipped
+    from pytest_icdcheck.limits import engine_spec_problem, timeout_problem
     from pytest_icdcheck.runner import batch
+    from pytest_icdcheck.runner.options import PluginEngines, read_ini
 
     problem = missing_paths(args.paths)
     if problem:
-        return batch.describe_usage_error(problem)
-    if args.jobs != "auto" and args.jobs < 1:
-        return batch.describe_usage_error("--jobs must be 1 or more, or `auto`")
-    if not args.timeout > 0:
-        return batch.describe_usage_error("--timeout must be more than 0 seconds")
-    if not args.engine.strip():
-        return batch.describe_usage_error("--engine is empty; e.g. --engine reference")
+        return usage_error("run", problem)
+    for note in skipped(args.paths):
+        print(f"icdcheck run: {note}")
+    ini = read_ini(args.paths)
+    engine, engine_option = ini.pick("icd_engine", args.engine, "--icd-engine")
+    timeout, timeout_option = ini.pick("icd_timeout", args.timeout, "--icd-timeout")
+    problem = (
+        engine_spec_problem(engine_option, engine)
+        or (args.against is not None and engine_spec_problem("--icd-against", args.against))
+        or timeout_problem(timeout_option, timeout)
+        or _jobs_problem(args.jobs)
+    )
+    if problem:
+        return usage_error("run", problem)
     settings = batch.Settings(
-        engine=args.engine,
-        against=args.against,
-        timeout=args.timeout,
+        engine=engine.strip(),
+        against=args.against.strip() if args.against else None,
+        timeout=float(timeout),
         cache=None if args.no_cache else args.cache_dir,
         verbose=args.verbose >= 2,
+        plugins=PluginEngines([str(p) for p in args.paths]),
     )
     return batch.main(
         args.paths,
@@ -130,3 +148,19 @@ def run(args: argparse.Namespace) -> int:
         auto_min_bytes=AUTO_MIN_BYTES,
         report=args.report,
     )
+
+
+def _jobs_problem(jobs: int | str) -> str | None:
+    """More processes than CPUs only compete for them; far more is a typo."""
+    import os
+
+    if jobs == "auto":
+        return None
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    most = 4 * (cpus or 1)
+    if int(jobs) > most:
+        return (
+            f"--jobs {jobs}: this machine has {cpus} usable CPU(s); give at most {most}, "
+            "or --jobs auto"
+        )
+    return None

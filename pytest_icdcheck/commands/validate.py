@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pytest_icdcheck.casefile.finder import case_files, missing_paths
+from pytest_icdcheck.casefile.finder import case_files, missing_paths, nothing_found, skipped
+from pytest_icdcheck.commands.status import (
+    EXIT_FAILED,
+    EXIT_NO_CASES,
+    EXIT_OK,
+    usage_error,
+)
 
 
 def add_paths_argument(parser: argparse.ArgumentParser) -> None:
@@ -25,8 +31,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "validate",
         help="check case files against the schema without running any engine",
-        description="Check *.icd.yaml files against schemas/case-file.schema.json. Exit 0 "
-        "when every case is valid, 1 otherwise; each problem names file, line and case.",
+        description="Check *.icd.yaml files against schemas/case-file.schema.json. Each "
+        "problem names file, line and case; a file that looks meant as a case file but is "
+        "not one (NAME.icd.yml, a dangling link) is a problem too. Exit 0 when every case "
+        "is valid, 1 when any problem was found, 4 on a usage error (a missing path), "
+        "5 when there is no case file.",
     )
     add_paths_argument(parser)
     parser.set_defaults(handler=run)
@@ -38,8 +47,10 @@ def run(args: argparse.Namespace) -> int:
     paths: list[Path] = args.paths
     problem = missing_paths(paths)
     if problem:
-        print(f"icdcheck: {problem}", file=sys.stderr)
-        return 2
+        return usage_error("validate", problem)
+    notes = skipped(paths)
+    for note in notes:
+        print(note)
     files = cases = bad = 0
     seen: dict[str, str] = {}
     for path in case_files(paths):
@@ -63,4 +74,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"case {case.name}:")
                 print("\n".join(f"  {p}" for p in problems))
     print(f"{files} file(s), {cases} case(s), {bad} with problems")
-    return 1 if bad or not files else 0
+    if notes:
+        print(f"{len(notes)} file(s) not run (see above)")
+    if bad or notes:
+        return EXIT_FAILED
+    if not files:
+        print(f"icdcheck validate: {nothing_found(paths)}", file=sys.stderr)
+        return EXIT_NO_CASES
+    return EXIT_OK

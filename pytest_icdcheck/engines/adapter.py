@@ -7,6 +7,8 @@ Whatever the engine does (raise, return garbage, return NaN) becomes an
 from __future__ import annotations
 
 import contextlib
+import copy
+import marshal
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,11 +34,19 @@ class EngineAdapter:
         if not callable(run_many) or len(cases) < 2:
             return
         try:
-            results = list(run_many([encounter for _, encounter in cases]))
+            results = list(run_many([own_copy(encounter) for _, encounter in cases]))
         except Exception:
             return
-        if len(results) == len(cases):
-            self._ahead.update(zip((case_id for case_id, _ in cases), results, strict=True))
+        if len(results) != len(cases):
+            # Which result belongs to which case is unknown: none of them can be trusted.
+            wrong = EngineFailure(
+                f"engine {self.label}: run_many returned {len(results)} result(s) for "
+                f"{len(cases)} encounters, so every case of that batch fails (CONTRACT §5: "
+                "run_many returns one result per encounter, in order)"
+            )
+            self._ahead.update((case_id, wrong) for case_id, _ in cases)
+            return
+        self._ahead.update(zip((case_id for case_id, _ in cases), results, strict=True))
 
     @property
     def label(self) -> str:
@@ -57,14 +67,18 @@ class EngineAdapter:
         """The engine's result for ``encounter``, checked against result.schema.json."""
         run_case = getattr(self.engine, "run_case", None)
         if case_id in self._ahead:
-            return self._checked(self._ahead.pop(case_id))
+            ahead = self._ahead.pop(case_id)
+            if isinstance(ahead, EngineFailure):
+                raise EngineFailure(str(ahead))
+            return self._checked(ahead)
         try:
             # Out-of-process engines name the case in their request (CONTRACT §5), so they
-            # offer run_case(case_id, encounter); every other engine has run(encounter).
+            # offer run_case(case_id, encounter); they only serialise what they are given.
+            # Every other engine has run(encounter) and gets its own copy (CONTRACT v2 §5).
             if callable(run_case):
                 result = run_case(case_id, encounter)
             else:
-                result = self.engine.run(encounter)
+                result = self.engine.run(own_copy(encounter))
         except EngineFailure as exc:  # already a complete message (timeout, crash, HTTP 500)
             raise EngineFailure(f"engine {self.label}: {exc}") from None
         except EngineInputError as exc:
@@ -100,6 +114,19 @@ class EngineAdapter:
         if callable(close):
             with contextlib.suppress(Exception):  # closing must never turn a green run red
                 close()
+
+
+def own_copy(encounter: Mapping[str, Any]) -> Any:
+    """A deep copy the engine may change at will: no later case or other engine sees it.
+
+    Case data is JSON-like (dicts, lists, str, numbers), which marshal copies several times
+    faster than copy.deepcopy; anything else (a date, a Mapping that is not a dict) falls
+    back to deepcopy.
+    """
+    try:
+        return marshal.loads(marshal.dumps(encounter))  # type: ignore[arg-type]
+    except ValueError:
+        return copy.deepcopy(encounter)
 
 
 def _where(exc: BaseException) -> str:

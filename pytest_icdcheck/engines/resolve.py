@@ -20,15 +20,32 @@ ENTRY_POINT_GROUP = "pytest_icdcheck.engines"
 
 
 def resolve_engine(
-    spec: str, registered: Iterable[Mapping[str, Any]] = (), *, timeout: float = 30.0
+    spec: str,
+    registered: Iterable[Mapping[str, Any]] = (),
+    *,
+    timeout: float = 30.0,
+    option: str = "--icd-engine",
 ) -> Any:
     """An engine instance for ``spec``; EngineSpecError says what is wrong and the fix.
 
-    ``timeout`` is the per-case limit for out-of-process engines (cmd:, http://).
+    ``timeout`` is the per-case limit for out-of-process engines (cmd:, http://);
+    ``option`` is how messages name the option the user gave ``spec`` with.
     """
+    try:
+        return _resolve(spec, registered, timeout)
+    except EngineSpecError as exc:
+        if option == "--icd-engine":
+            raise
+        raise EngineSpecError(str(exc).replace("--icd-engine", option)) from None
+
+
+def _resolve(spec: str, registered: Iterable[Mapping[str, Any]], timeout: float) -> Any:
+    from pytest_icdcheck.limits import engine_spec_problem
+
     spec = spec.strip()
-    if not spec:
-        raise EngineSpecError("--icd-engine is empty; name an engine, e.g. --icd-engine reference")
+    problem = engine_spec_problem("--icd-engine", spec)
+    if problem:
+        raise EngineSpecError(problem)
     if spec.startswith("cmd:"):
         from pytest_icdcheck.engines.subprocess_engine import CommandEngine
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pytest_icdcheck.casefile.finder import SUFFIX
+from pytest_icdcheck.casefile.finder import NEAR_SUFFIXES, SUFFIX
 from pytest_icdcheck.plugin.retention import ReportRetention
 from pytest_icdcheck.plugin.stash import RUN_STATE, SUMMARY
 from pytest_icdcheck.plugin.summary import Summary
@@ -35,8 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SPEC",
         default=None,
         help="engine that codes the cases: 'reference' (the shipped one, default), a name "
-        "registered by a plugin or entry point, or package.module:attr (a class, factory "
-        "or instance). Overrides the icd_engine ini option.",
+        "registered by a plugin or entry point, package.module:attr (a class, factory "
+        "or instance), cmd:<command line> (a subprocess speaking JSON Lines) or "
+        "http(s)://… (a service). Overrides the icd_engine ini option.",
     )
     group.addoption(
         "--icd-against",
@@ -67,7 +68,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         help="seconds an out-of-process engine (cmd:, http://) may take for one case before "
-        "that case fails (default 30; ini icd_timeout).",
+        "that case fails: more than 0, at most 86400 (default 30; ini icd_timeout).",
     )
     group.addoption(
         "--icd-report",
@@ -93,11 +94,14 @@ def pytest_configure(config: pytest.Config) -> None:
     spec = config.getoption("icd_engine")
     if spec is None:  # an empty --icd-engine is an error, not "use the default"
         spec = config.getini("icd_engine") or DEFAULT_ENGINE
-    if not str(spec).strip():
-        raise pytest.UsageError("--icd-engine is empty; e.g. --icd-engine reference")
+    from pytest_icdcheck.limits import engine_spec_problem
+
+    problem = engine_spec_problem("--icd-engine", str(spec))
     against = config.getoption("icd_against")
-    if against is not None and not str(against).strip():
-        raise pytest.UsageError("--icd-against is empty; e.g. --icd-against reference")
+    if not problem and against is not None:
+        problem = engine_spec_problem("--icd-against", str(against))
+    if problem:
+        raise pytest.UsageError(problem)
     update = bool(config.getoption("icd_update"))
     config.stash[RUN_STATE] = RunState(
         str(spec), _Registered(config), against=against, update=update, timeout=_timeout(config)
@@ -131,15 +135,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _timeout(config: pytest.Config) -> float:
+    from pytest_icdcheck.limits import timeout_problem
+
     value = config.getoption("icd_timeout")
+    option = "--icd-timeout"
     if value is None:
-        raw = config.getini("icd_timeout")
-        try:
-            value = float(raw)
-        except ValueError:
-            raise pytest.UsageError(f"icd_timeout = {raw!r} is not a number of seconds") from None
-    if not value > 0:
-        raise pytest.UsageError(f"--icd-timeout must be more than 0 seconds, not {value}")
+        value, option = config.getini("icd_timeout"), "icd_timeout"
+    problem = timeout_problem(option, value)
+    if problem:
+        raise pytest.UsageError(problem)
     return float(value)
 
 
@@ -153,8 +157,52 @@ class _Registered:
         return iter(self._config.hook.pytest_icdcheck_engines())
 
 
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
+    """Name a case file's symbolic link that leads nowhere (pytest skips it unseen)."""
+    import os
+
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return None
+    for entry in entries:
+        name = entry.name.lower()
+        if name.endswith(NEAR_SUFFIXES) and entry.is_symlink() and not os.path.exists(entry.path):
+            import warnings
+
+            target = os.readlink(entry.path)
+            warnings.warn_explicit(
+                pytest.PytestCollectionWarning(
+                    f"{_shown(Path(entry.path), parent)} is a symbolic link to {target}, "
+                    "which does not exist: it is not run; fix or remove the link"
+                ),
+                category=pytest.PytestCollectionWarning,
+                filename=entry.path,
+                lineno=1,
+            )
+    return None
+
+
+def _shown(path: Path, parent: pytest.Collector) -> Path:
+    """How messages name a file: relative to the rootdir, as pytest names it."""
+    root = parent.config.rootpath
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if not file_path.name.endswith(SUFFIX):
+        if file_path.name.lower().endswith(NEAR_SUFFIXES):  # say why it does not run
+            import warnings
+
+            from pytest_icdcheck.casefile.finder import near_miss
+
+            # Shown at the file itself, not at this line of the plugin.
+            warnings.warn_explicit(
+                pytest.PytestCollectionWarning(near_miss(_shown(file_path, parent))),
+                category=pytest.PytestCollectionWarning,
+                filename=str(file_path),
+                lineno=1,
+            )
         return None
     from pytest_icdcheck.plugin.collection import CaseFile
 

@@ -10,6 +10,7 @@ N - 1 workers), each with its own engine (like xdist workers).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.runner.options import PluginEngines
 from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
 from pytest_icdcheck.verdict.render import render_invalid
@@ -41,6 +43,7 @@ class Settings:
     cache: Path | None
     verbose: bool
     path_entry: str = "."  # put on sys.path, as pytest puts a rootdir conftest's folder
+    plugins: PluginEngines | None = None  # engines registered through the plugin hook
 
 
 @dataclass
@@ -76,7 +79,12 @@ def _init(settings: Settings) -> None:
     _settings = settings
     if settings.path_entry not in sys.path:
         sys.path.insert(0, settings.path_entry)  # module:attr engines beside the corpus
-    _state = RunState(settings.engine, against=settings.against, timeout=settings.timeout)
+    _state = RunState(
+        settings.engine,
+        settings.plugins or (),
+        against=settings.against,
+        timeout=settings.timeout,
+    )
     Finalize(_state, _state.close, exitpriority=10)
 
 
@@ -151,6 +159,8 @@ def results(
                 yield from run_file(job)
             return
         context = multiprocessing.get_context("spawn")  # no inherited threads or handles
+        if not _names_a_plugin_engine(settings):  # (workers then skip reading the plugins)
+            settings = dataclasses.replace(settings, plugins=None)
         with context.Pool(workers - 1, initializer=_init, initargs=(settings,)) as pool:
             yield from _shared(jobs, pool, ahead=2 * workers)
             pool.close()
@@ -158,6 +168,16 @@ def results(
     finally:
         assert _state is not None
         _state.close()
+
+
+def _names_a_plugin_engine(settings: Settings) -> bool:
+    if settings.plugins is None:
+        return False
+    specs = {settings.engine, settings.against}
+    try:
+        return any(spec in names for names in settings.plugins for spec in specs)
+    except Exception:  # reading the plugins failed: each worker reports it for its cases
+        return True
 
 
 def _shared(
@@ -309,7 +329,7 @@ def worker_count(jobs: list[tuple[str, str]], wanted: int | str, min_bytes: int)
     """``--jobs``: a number as given; `auto` is one worker per usable CPU, but one process
     for a single file or a corpus under ``min_bytes`` (workers start in about 0.3 s)."""
     if wanted != "auto":
-        return int(wanted)
+        return max(1, min(int(wanted), len(jobs)))  # no process without a file to run
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if not cpus or cpus < 2 or len(jobs) < 2:
         return 1
@@ -356,8 +376,3 @@ def main(
         )
         junit.seconds = time.perf_counter() - start
     return code
-
-
-def describe_usage_error(message: str) -> int:
-    print(f"icdcheck run: {message}", file=sys.stderr)
-    return EXIT_USAGE

@@ -6,12 +6,13 @@ with the totals, then the body) is assembled at the end and renamed into place.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from pytest_icdcheck.atomic import replacing
 from pytest_icdcheck.casefile.finder import SUFFIX
@@ -20,34 +21,47 @@ if TYPE_CHECKING:
     from pytest_icdcheck.runner.batch import CaseResult
 
 
+# Characters XML 1.0 cannot hold, even escaped: controls, surrogates, U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _legal(value: str) -> str:
+    """Each character XML cannot hold shown as pytest's junitxml shows it (`#x1B`)."""
+    return _ILLEGAL.sub(lambda m: f"#x{ord(m.group()):02X}", value)
+
+
 def _text(value: str) -> str:
-    """XML-safe element text: escape markup and drop characters XML 1.0 cannot hold."""
-    clean = "".join(ch for ch in value if ch in "\t\n\r" or ch >= " ")
-    return clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """XML-safe element text: escape markup, show what XML 1.0 cannot hold."""
+    return escape(_legal(value))
+
+
+def _attr(value: str) -> str:
+    """A quoted, XML-safe attribute value."""
+    return quoteattr(_legal(value))
 
 
 def testcase(result: CaseResult) -> str:
     classname = result.file.removesuffix(SUFFIX).replace("/", ".")
     props = "".join(
-        f"<property name={quoteattr(k)} value={quoteattr(v)} />"
+        f"<property name={_attr(k)} value={_attr(v)} />"
         for k, v in (
             ("case_id", result.case_id),
             ("source", result.source),
             ("fiscal_year", result.fiscal_year),
         )
     )
-    name = quoteattr(result.case_id or result.file)
+    name = _attr(result.case_id or result.file)
     head = (
-        f"<testcase classname={quoteattr(classname)} name={name}"
+        f"<testcase classname={_attr(classname)} name={name}"
         f' time="{result.seconds:.6f}"><properties>{props}</properties>'
     )
     first = result.text.splitlines()[0] if result.text else ""
     if result.status == "failed":
-        body = f"<failure message={quoteattr(first)}>{_text(result.text)}</failure>"
+        body = f"<failure message={_attr(first)}>{_text(result.text)}</failure>"
     elif result.status == "error":
-        body = f"<error message={quoteattr(first)}>{_text(result.text)}</error>"
+        body = f"<error message={_attr(first)}>{_text(result.text)}</error>"
     elif result.status == "xfailed":
-        body = f'<skipped type="pytest.xfail" message={quoteattr(first)} />'
+        body = f'<skipped type="pytest.xfail" message={_attr(first)} />'
     else:
         body = ""
     return f"{head}{body}</testcase>\n"

@@ -131,3 +131,16 @@ class CallsExit(Echo):
 class CannotStart(Echo):
     def __init__(self):
         raise RuntimeError("licence server 10.0.0.7 does not answer")
+
+
+class Mutates(Echo):
+    """Answers correctly, then scribbles on the encounter it was given (and the defaults
+    it may share with the file's other cases)."""
+
+    def run(self, encounter):
+        result = echo(encounter)
+        if triggered(encounter):
+            encounter["patient"]["age"] = 7
+            encounter["claim"]["diagnoses"].append("Z99.89")
+            encounter["claim"]["diagnoses"][0] = "A00.0"
+        return result
