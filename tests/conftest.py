@@ -6,4 +6,9 @@
 import jsonschema  # noqa: F401
 import yaml  # noqa: F401
 
+try:  # numpy (deepdiff uses it when present; hccpy needs it) refuses a second import too
+    import numpy  # noqa: F401
+except ImportError:
+    pass
+
 pytest_plugins = ["pytester"]
