@@ -17,12 +17,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import IO
 
 from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.runner.results import CaseResult
 from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
 from pytest_icdcheck.verdict.render import render_invalid
@@ -39,24 +40,6 @@ class Settings:
     cache: Path | None
     verbose: bool
     path_entry: str = "."  # put on sys.path, as pytest puts a rootdir conftest's folder
-
-
-@dataclass
-class CaseResult:
-    """What the driver needs of one case; small and picklable (it crosses processes)."""
-
-    file: str
-    case_id: str
-    line: int
-    status: str  # passed failed error xfailed xpassed
-    text: str = ""
-    fields: list[str] = field(default_factory=list)
-    engine: str | None = None
-    source: str = ""
-    fiscal_year: str = ""
-    problems: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    index: int = 0  # position in its file
 
 
 # -- one process: run a file ------------------------------------------------------------

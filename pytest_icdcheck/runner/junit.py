@@ -10,14 +10,12 @@ import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO
 from xml.sax.saxutils import quoteattr
 
 from pytest_icdcheck.atomic import replacing
 from pytest_icdcheck.casefile.finder import SUFFIX
-
-if TYPE_CHECKING:
-    from pytest_icdcheck.runner.batch import CaseResult
+from pytest_icdcheck.runner.results import CaseResult
 
 
 def _text(value: str) -> str:
