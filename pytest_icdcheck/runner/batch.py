@@ -22,7 +22,8 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import IO
 
-from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.casefile.cases import Case, CaseFileError
+from pytest_icdcheck.casefile.ids import CaseIds
 from pytest_icdcheck.runner.results import CaseResult
 from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
@@ -164,7 +165,7 @@ class Driver:
         self.counts: Counter[str] = Counter()
         self.fields: Counter[str] = Counter()
         self.engines: set[str] = set()
-        self.ids: dict[str, tuple[str, int]] = {}
+        self.ids = CaseIds()
         self.failures: list[str] = []
         self._file: str | None = None
         self.processes = 1  # processes running cases (--jobs), for the report
@@ -195,17 +196,11 @@ class Driver:
 
     def _check_unique(self, result: CaseResult) -> None:
         """The plugin's rule: a repeated id fails as that case, naming both places."""
-        if not result.case_id or result.case_id.startswith("cases["):
+        repeat = self.ids.repeat(result.case_id, result.file, result.line)
+        if repeat is None:
             return
-        first = self.ids.get(result.case_id)
-        if first is None:
-            self.ids[result.case_id] = (result.file, result.line)
-            return
-        problems = [
-            *result.problems,
-            duplicate_id_problem(result.file, result.line, result.case_id, first),
-        ]
-        if first[0] == result.file:  # as the plugin names it: node ids stay unique
+        problems = [*result.problems, repeat[0]]
+        if repeat[1] == result.file:  # as the plugin names it: node ids stay unique
             result.case_id = f"cases[{result.index}]"
         result.status = ERROR
         result.text = render_invalid(result.case_id, problems)
