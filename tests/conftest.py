@@ -1,15 +1,17 @@
 """Shared test configuration: the plugin tests run real pytest sessions through pytester.
 
 The tests write nothing to the user's home or the tree: the reference engine's disk cache
-(``ICDCHECK_CACHE_DIR``) and hypothesis's storage and example database point at one
-temporary folder per session, which subprocesses and xdist workers inherit through the
-environment, and which is removed at the end.
+(``ICDCHECK_CACHE_DIR``) and hypothesis's storage and example database are kept in a
+folder of the system's temporary directory, ``pytest-icdcheck-tests-USER``, which
+subprocesses and xdist workers inherit through the environment. It outlives the session
+(as pytest's own temporary folders do) so that the engine's tables are built once, not
+once a session: a build is a few seconds, and the cache's keys name the package versions.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,23 +23,24 @@ import pytest
 import yaml  # noqa: F401
 from hypothesis import configuration, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from suite_helpers import SuiteRun, run_suite
 
 pytest_plugins = ["pytester"]
 
-_SCRATCH_VARIABLE = "ICDCHECK_TEST_SCRATCH"  # set by the session that made the folder
+
+def _scratch() -> Path:
+    """The tests' folder in the temporary directory; a fresh one if another user has it."""
+    folder = Path(tempfile.gettempdir()) / f"pytest-icdcheck-tests-{getpass.getuser()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if not hasattr(os, "getuid") or folder.stat().st_uid == os.getuid():
+            return folder
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="pytest-icdcheck-tests-"))
 
 
-def _scratch() -> tuple[Path, bool]:
-    """This session's scratch folder, and whether this process made it (and removes it)."""
-    inherited = os.environ.get(_SCRATCH_VARIABLE)
-    if inherited and Path(inherited).is_dir():  # an xdist worker or a nested run
-        return Path(inherited), False
-    folder = Path(tempfile.mkdtemp(prefix="icdcheck-tests-"))
-    os.environ[_SCRATCH_VARIABLE] = str(folder)
-    return folder, True
-
-
-SCRATCH, _OWNED = _scratch()
+SCRATCH = _scratch()
 os.environ["ICDCHECK_CACHE_DIR"] = str(SCRATCH / "engine-cache")
 configuration.set_hypothesis_home_dir(SCRATCH / "hypothesis")
 settings.register_profile(
@@ -46,6 +49,8 @@ settings.register_profile(
 settings.load_profile("icdcheck-tests")
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _OWNED:
-        shutil.rmtree(SCRATCH, ignore_errors=True)
+@pytest.fixture(scope="session")
+def shipped_suite() -> SuiteRun:
+    """The whole shipped suite on the reference engine, in process: run once a session,
+    shared by every test that compares against it."""
+    return run_suite(["cases"])

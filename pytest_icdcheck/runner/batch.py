@@ -15,7 +15,6 @@ import multiprocessing.pool
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.util import Finalize
@@ -25,10 +24,10 @@ from typing import IO
 from pytest_icdcheck.casefile.cases import Case, CaseFileError
 from pytest_icdcheck.casefile.ids import CaseIds
 from pytest_icdcheck.runner.results import CaseResult
-from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
 from pytest_icdcheck.verdict.render import render_invalid
 from pytest_icdcheck.verdict.state import RunState
+from pytest_icdcheck.verdict.tally import Tally
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
 
@@ -162,9 +161,7 @@ class Driver:
         self.out = out
         self.junit = junit
         self.verbose = verbose
-        self.counts: Counter[str] = Counter()
-        self.fields: Counter[str] = Counter()
-        self.engines: set[str] = set()
+        self.tally = Tally()
         self.ids = CaseIds()
         self.failures: list[str] = []
         self._file: str | None = None
@@ -182,13 +179,11 @@ class Driver:
                 result.status, "?"
             )
         )
-        self.counts[result.status] += 1
+        self.tally.add(result.status, result.fields)
         if result.engine:
-            self.engines.add(result.engine)
+            self.tally.engines.add(result.engine)
         if result.status in (FAILED, ERROR):
             self.failures.append(result.text)
-            if result.status == FAILED:
-                self.fields.update(result.fields)
         if self.junit is not None:
             from pytest_icdcheck.runner.junit import testcase
 
@@ -214,21 +209,15 @@ class Driver:
             write("\n" + "=" * 30 + " FAILURES " + "=" * 30 + "\n")
             for text in self.failures:
                 write(text + "\n\n")
-        order = ("passed", "failed", "error", "xfailed", "xpassed")
-        counts = ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts[k])
         write("=" * 30 + " icdcheck " + "=" * 30 + "\n")
-        write(f"engine: {', '.join(sorted(self.engines)) or '(not loaded)'}\n")
-        write(f"processes: {self.processes}\n")
-        write(f"cases: {counts or 'none'}\n")
-        if self.fields:
-            by_field = ", ".join(f"{f} {self.fields[f]}" for f in FIELDS if self.fields[f])
-            write(f"failures by field: {by_field}\n")
-        total = sum(self.counts.values())
-        if not total:
+        for line in self.tally.lines(after_engine=[f"processes: {self.processes}"]):
+            write(line + "\n")
+        if not self.tally.total:
             write(f"no cases found in {seconds:.2f}s\n")
             return EXIT_NO_CASES
-        write(f"{counts} in {seconds:.2f}s\n")
-        return EXIT_FAILED if self.counts[FAILED] or self.counts[ERROR] else EXIT_OK
+        write(f"{self.tally.counts_text()} in {seconds:.2f}s\n")
+        counts = self.tally.counts
+        return EXIT_FAILED if counts[FAILED] or counts[ERROR] else EXIT_OK
 
 
 def worker_count(jobs: list[tuple[str, str]], wanted: int | str, min_bytes: int) -> int:
@@ -273,12 +262,8 @@ def main(
         for result in results(jobs, settings, workers):
             driver.add(result)
         code = driver.finish(time.perf_counter() - start)
-        junit.counts = (
-            sum(driver.counts.values()),
-            driver.counts[FAILED],
-            driver.counts[ERROR],
-            driver.counts["xfailed"],
-        )
+        counts = driver.tally.counts
+        junit.counts = (driver.tally.total, counts[FAILED], counts[ERROR], counts["xfailed"])
         junit.seconds = time.perf_counter() - start
     return code
 
