@@ -8,6 +8,7 @@ every module), type-checking imports included.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,17 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
-def test_the_import_contracts_hold() -> None:
+def lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
     # --no-cache: nothing written to the tree (import-linter caches in .import_linter_cache).
-    proc = subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache", str(ROOT / "pyproject.toml")],
-        cwd=ROOT,
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(config)],
+        cwd=config.parent,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_the_import_contracts_hold() -> None:
+    proc = lint_imports(ROOT / "pyproject.toml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "6 kept, 0 broken" in proc.stdout, proc.stdout
+    assert re.search(r"Contracts: [1-9]\d* kept, 0 broken", proc.stdout), proc.stdout
 
 
 def test_a_cycle_would_break_the_contract(tmp_path: Path) -> None:
@@ -45,13 +50,7 @@ def test_a_cycle_would_break_the_contract(tmp_path: Path) -> None:
         '[[tool.importlinter.contracts]]\nname = "acyclic"\ntype = "acyclic_siblings"\n'
         'ancestors = ["cyclic"]\n'
     )
-    proc = subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache", str(config)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = lint_imports(config)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     # The cycle closes through a type-checking import: it counts too.
     assert "No cycles are allowed in cyclic.layer" in proc.stdout, proc.stdout
