@@ -1,4 +1,5 @@
-"""The JSON Schemas (the one source of truth for the format) and readable schema errors."""
+"""The JSON Schemas (the one source of truth for the format), checked with jsonschema-rs,
+and readable schema errors (worded from jsonschema's)."""
 
 from __future__ import annotations
 
