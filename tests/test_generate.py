@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,32 +29,46 @@ def contents(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.icd.yaml"))}
 
 
+@dataclass(frozen=True)
+class Generation:
+    folder: Path
+    stale_left: bool  # an earlier generation's file is still there
+    mine_left: bool  # a hand-written file is still there
+    temporary_left: list[Path]
+
+
 @pytest.fixture(scope="module")
-def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("generated-1")
+def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
+    """One generation, into a folder holding a file an earlier generation left behind and
+    a hand-written one: the test session's only full run of the generator."""
+    out = tmp_path_factory.mktemp("generated")
+    stale = out / "old-family.icd.yaml"
+    stale.write_text(f"{HEADER}\ncases: []\n", encoding="utf-8")
+    mine = out / "mine.icd.yaml"
+    mine.write_text("cases: []\n", encoding="utf-8")
     proc = icdcheck("generate", "--fy", "2026", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    return out
+    found = Generation(out, stale.exists(), mine.exists(), list(out.glob(".*.tmp")))
+    mine.unlink(missing_ok=True)  # the other tests see the generated files only
+    return found
 
 
-def test_two_runs_are_byte_identical(fresh: Path, tmp_path: Path) -> None:
-    # The second run writes into a folder holding a file an earlier generation left behind
-    # (removed) and a hand-written one (kept).
-    stale = tmp_path / "old-family.icd.yaml"
-    stale.write_text(f"{HEADER}\ncases: []\n", encoding="utf-8")
-    mine = tmp_path / "mine.icd.yaml"
-    mine.write_text("cases: []\n", encoding="utf-8")
-    proc = icdcheck("generate", "--fy", "2026", "--out", str(tmp_path))
-    assert proc.returncode == 0, proc.stderr
-    assert not stale.exists() and mine.exists()
-    assert not list(tmp_path.glob(".*.tmp"))
-    mine.unlink()
-    first, second = contents(fresh), contents(tmp_path)
-    assert first and first.keys() == second.keys()
-    assert [n for n in first if first[n] != second[n]] == []
+@pytest.fixture(scope="module")
+def fresh(generation: Generation) -> Path:
+    return generation.folder
+
+
+def test_a_run_replaces_an_earlier_generation_and_keeps_other_files(
+    generation: Generation,
+) -> None:
+    assert not generation.stale_left
+    assert generation.mine_left
+    assert generation.temporary_left == []
 
 
 def test_committed_files_equal_a_fresh_generation(fresh: Path) -> None:
+    # The committed files came from an earlier run in another process (another hash
+    # seed): equal bytes also show that two runs give the same files.
     committed, generated = contents(COMMITTED), contents(fresh)
     assert committed.keys() == generated.keys(), "regenerate: icdcheck generate --fy 2026"
     stale = [n for n in generated if committed[n] != generated[n]]

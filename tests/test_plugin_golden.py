@@ -217,3 +217,19 @@ def test_against_catches_a_wrong_engine(pytester: pytest.Pytester) -> None:
             "engine: toy 1.2 (against strict 9)",
         ]
     )
+
+
+def test_a_recorded_file_is_read_as_case_files_are(project: pytest.Pytester) -> None:
+    # Codes keep the text written, quoted or not (CONTRACT §1): `mdc: 01` is "01", not 1.
+    project.runpytest("--icd-engine", TOY, "--icd-update").assert_outcomes(passed=3)
+    path = recorded(project)
+    text = path.read_text()
+    quoted = '{"code": "093", "mdc": "01", "version": "43.0"}'
+    assert quoted in text
+    path.write_text(text.replace(quoted, '{code: 093, mdc: 01, version: "43.0"}'))
+    project.runpytest("--icd-engine", TOY).assert_outcomes(passed=3)
+    # A key written twice is named with its line, as in a case file.
+    path.write_text(path.read_text().replace('"alpha":\n', '"alpha":\n  drg: null\n', 1))
+    result = project.runpytest("--icd-engine", TOY)
+    result.assert_outcomes(failed=3)  # the file as a whole cannot be trusted
+    result.stdout.fnmatch_lines(["*golden.recorded.yaml:*drg*twice*"])

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PROBE = """
 import json, sys
@@ -33,8 +36,18 @@ def probe(cache: Path) -> dict[str, object]:
     return found
 
 
-def test_built_once_then_read_without_importing_the_tabular(tmp_path: Path) -> None:
-    first = probe(tmp_path)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """A cache folder after the first process: built once for the module's tests."""
+    folder = tmp_path_factory.mktemp("engine-cache")
+    return folder, probe(folder)
+
+
+def test_built_once_then_read_without_importing_the_tabular(
+    built: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
+    shutil.copytree(built[0], tmp_path, dirs_exist_ok=True)
+    first = built[1]
     assert first == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": True, "asked": True}
     # A structural and a text shard per first character (letters and chapter digits).
     for part in ("core", "text"):
@@ -47,8 +60,10 @@ def test_built_once_then_read_without_importing_the_tabular(tmp_path: Path) -> N
     assert second == {"edits": ["EXCLUDES1", "NON_BILLABLE"], "imported": False, "asked": False}
 
 
-def test_a_damaged_extract_is_rebuilt(tmp_path: Path) -> None:
-    probe(tmp_path)
+def test_a_damaged_extract_is_rebuilt(
+    built: tuple[Path, dict[str, object]], tmp_path: Path
+) -> None:
+    shutil.copytree(built[0], tmp_path, dirs_exist_ok=True)
     for path in tmp_path.glob("*.marshal"):
         path.write_bytes(b"\x00not marshal")
     assert probe(tmp_path)["edits"] == ["EXCLUDES1", "NON_BILLABLE"]

@@ -76,14 +76,6 @@ class Case:
         return fiscal_year(self.encounter.get("date_of_service"))
 
 
-def duplicate_id_problem(file: str, line: int, case_id: str, first: tuple[str, int]) -> str:
-    """The message for a case id already used elsewhere in the run."""
-    return (
-        f"{file}:{line}: case id {case_id!r} is already used at {first[0]}:{first[1]}; "
-        "ids must be unique in the run: rename one"
-    )
-
-
 def fiscal_year(date: Any) -> int | None:
     """FY N runs from 1 October N-1 to 30 September N."""
     if not isinstance(date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):

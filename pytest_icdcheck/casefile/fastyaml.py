@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from pytest_icdcheck.casefile.yamlfile import CODE_KEYS, CODE_LIST_KEYS, NULLS
+from pytest_icdcheck.casefile.scalars import CODE_KEYS, CODE_LIST_KEYS, NULLS
 
 # Characters that change how a line reads in YAML 1.1 beyond this subset: tabs, carriage
 # returns, the other line breaks, and what PyYAML refuses as unprintable.

@@ -1,4 +1,5 @@
-"""The JSON Schemas (the one source of truth for the format) and readable schema errors."""
+"""The JSON Schemas (the one source of truth for the format), checked with jsonschema-rs,
+and readable schema errors (worded from jsonschema's)."""
 
 from __future__ import annotations
 
@@ -42,40 +43,114 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-@cache
-def _validator(name: str, pointer: str = "") -> Any:
-    import jsonschema
-    import referencing
-    from referencing.jsonschema import DRAFT202012
+def _registry_resources() -> list[tuple[str, dict[str, Any]]]:
+    return [(load_schema(n)["$id"], load_schema(n)) for n in SCHEMA_FILES]
 
-    registry: referencing.Registry[Any] = referencing.Registry().with_resources(
-        (load_schema(n)["$id"], DRAFT202012.create_resource(load_schema(n))) for n in SCHEMA_FILES
-    )
+
+def _target(name: str, pointer: str) -> dict[str, Any]:
     root = load_schema(name)
-    schema: Any = root
-    if pointer:
-        schema = {"$ref": f"{root['$id']}#{pointer}"}
-    return jsonschema.Draft202012Validator(schema, registry=registry)
+    return {"$ref": f"{root['$id']}#{pointer}"} if pointer else root
+
+
+# Every value has a JSON type. jsonschema-rs reads NaN and infinity as having none, so a
+# document passes this only if all its numbers are finite: checked in Rust, not walked.
+_FINITE_URI = "urn:pytest-icdcheck:finite"
+_FINITE = {
+    "type": ["null", "boolean", "object", "array", "number", "string"],
+    "items": {"$ref": "#"},
+    "additionalProperties": {"$ref": "#"},
+}
+_SCHEMA_URI = "urn:pytest-icdcheck:schema"  # for a schema without its own $id
+
+
+class SchemaCheck:
+    """One schema, judged exactly as jsonschema judges it, at jsonschema-rs's speed.
+
+    jsonschema-rs gives the yes/no for plain JSON (dicts with string keys, lists, strings,
+    ints, finite floats, booleans, None). It reads NaN and infinity as failing every type,
+    and a tuple as an array, where jsonschema does not; so its "valid" is trusted only for
+    plain JSON, and everything else (its "invalid", or a value it cannot read) goes to
+    jsonschema, which stays the judge and words the messages. jsonschema is imported only
+    then. ``may_hold_tuples=False`` skips the walk for tuples, for documents from a YAML or
+    JSON reader (which makes lists only).
+    """
+
+    def __init__(
+        self,
+        schema: Any,
+        resources: Iterable[tuple[str, Any]] = (),
+        *,
+        may_hold_tuples: bool = True,
+    ) -> None:
+        import jsonschema_rs
+
+        self._schema = schema
+        self._resources = list(resources)
+        self._may_hold_tuples = may_hold_tuples
+        fast_resources = [*self._resources, (_FINITE_URI, _FINITE)]
+        target: Any = schema
+        if isinstance(schema, Mapping):
+            target = {"$ref": schema.get("$id", _SCHEMA_URI)}
+            if target["$ref"] not in dict(self._resources):
+                fast_resources.append((target["$ref"], schema))
+        registry = jsonschema_rs.Registry(fast_resources, draft=jsonschema_rs.Draft202012)
+        # offline: a $ref outside the registry is an error, never a download.
+        self._fast = jsonschema_rs.Draft202012Validator(
+            {"allOf": [target, {"$ref": _FINITE_URI}]}, registry=registry, offline=True
+        )
+        self._slow: Any = None
+
+    def is_valid(self, doc: Any) -> bool:
+        return self.plainly_valid(doc) or bool(self.judge().is_valid(doc))
+
+    def problems(self, doc: Any) -> list[SchemaProblem]:
+        return [] if self.plainly_valid(doc) else _problems(self.judge(), doc)
+
+    def plainly_valid(self, doc: Any) -> bool:
+        """Valid, with finite numbers only, by jsonschema-rs alone (no jsonschema)."""
+        try:
+            valid = bool(self._fast.is_valid(doc))
+        except ValueError:  # a value jsonschema-rs cannot read (a set, bytes, a date ...)
+            return False
+        return valid and not (self._may_hold_tuples and _holds_tuple(doc))
+
+    def judge(self) -> Any:
+        """The jsonschema validator: the verdict on anything not plainly valid, and its words."""
+        if self._slow is None:
+            import jsonschema
+            import referencing
+            from referencing.jsonschema import DRAFT202012
+
+            registry: referencing.Registry[Any] = referencing.Registry().with_resources(
+                (uri, DRAFT202012.create_resource(doc)) for uri, doc in self._resources
+            )
+            self._slow = jsonschema.Draft202012Validator(self._schema, registry=registry)
+        return self._slow
+
+
+def _holds_tuple(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, tuple):
+            return True
+    return False
 
 
 @cache
-def _fast(name: str, pointer: str = "") -> Callable[[Any], bool]:
-    """The compiled yes/no check for a schema (see fastschema); jsonschema if it can't."""
-    from pytest_icdcheck.casefile.fastschema import Compiler, Unsupported
-
-    schemas = {load_schema(n)["$id"]: load_schema(n) for n in SCHEMA_FILES}
-    ref = load_schema(name)["$id"] + (f"#{pointer}" if pointer else "")
-    try:
-        return Compiler(schemas).compile_ref(ref)
-    except Unsupported:
-        return lambda _: False
+def _check(name: str, pointer: str = "", may_hold_tuples: bool = False) -> SchemaCheck:
+    return SchemaCheck(
+        _target(name, pointer), _registry_resources(), may_hold_tuples=may_hold_tuples
+    )
 
 
 def case_problems(case: Any) -> list[SchemaProblem]:
     """Problems of one case, defaults merged in (``case-file.schema.json#/$defs/resolved_case``)."""
-    if _fast("case-file.schema.json", "/$defs/resolved_case")(case):
-        return []
-    return _problems(_validator("case-file.schema.json", "/$defs/resolved_case"), case)
+    return _check("case-file.schema.json", "/$defs/resolved_case").problems(case)
 
 
 def file_shell_problems(doc: Any) -> list[SchemaProblem]:
@@ -83,22 +158,19 @@ def file_shell_problems(doc: Any) -> list[SchemaProblem]:
     shell = dict(doc) if isinstance(doc, dict) else doc
     if isinstance(shell, dict) and isinstance(shell.get("cases"), list):
         shell["cases"] = [None] * len(shell["cases"])  # kept: minItems still applies
-    if _fast("case-file.schema.json", "/$defs/file_shell")(shell):
-        return []
-    return _problems(_validator("case-file.schema.json", "/$defs/file_shell"), shell)
+    return _check("case-file.schema.json", "/$defs/file_shell").problems(shell)
 
 
 def encounter_problems(encounter: Any) -> list[SchemaProblem]:
     """Problems of one encounter (``encounter.schema.json``), e.g. one POSTed to a service."""
-    if _fast("encounter.schema.json")(encounter):
-        return []
-    return _problems(_validator("encounter.schema.json"), encounter)
+    return _check("encounter.schema.json").problems(encounter)
 
 
 def result_problems(result: Any) -> list[SchemaProblem]:
-    if _fast("result.schema.json")(result):
-        return []  # the fast check also refuses non-finite numbers
-    problems = _problems(_validator("result.schema.json"), result)
+    check = _check("result.schema.json", may_hold_tuples=True)  # built by an engine's code
+    if check.plainly_valid(result):
+        return []  # plain JSON: no NaN or infinity in it
+    problems = _problems(check.judge(), result)
     if not problems:
         problems = [SchemaProblem(path, "not a finite number") for path in _non_finite(result, ())]
     return problems

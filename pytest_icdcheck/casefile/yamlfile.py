@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_icdcheck.casefile.scalars import CODE_KEYS, CODE_LIST_KEYS, NULLS
+
 if TYPE_CHECKING:
     import yaml
-
-# Keys whose scalar value is a code, and keys whose list items are codes.
-CODE_KEYS = frozenset({"code", "due_to", "mdc"})
-CODE_LIST_KEYS = frozenset({"diagnoses", "codes", "modifiers", "categories"})
 
 STR_TAG = "tag:yaml.org,2002:str"
 _REINTERPRETED = frozenset(
@@ -246,7 +244,6 @@ def _describe_reader_error(path: str, exc: Any, text: str) -> str:
     )
 
 
-NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 

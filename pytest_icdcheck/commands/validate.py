@@ -43,6 +43,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.casefile.cases import CaseFileError, read_cases
+    from pytest_icdcheck.casefile.ids import CaseIds
 
     paths: list[Path] = args.paths
     problem = missing_paths(paths)
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(note)
     files = cases = bad = 0
-    seen: dict[str, str] = {}
+    ids = CaseIds()
     for path in case_files(paths):
         files += 1
         try:
@@ -64,11 +65,9 @@ def run(args: argparse.Namespace) -> int:
         for case in found:
             cases += 1
             problems = list(case.problems)
-            where = f"{case.file}:{case.line}"
-            if case.name in seen:
-                first = seen[case.name]
-                problems.append(f"{where}: case id {case.name!r} is already used at {first}")
-            seen.setdefault(case.name, where)
+            repeat = ids.repeat(case.name, case.file, case.line)
+            if repeat is not None:
+                problems.append(repeat[0])
             if problems:
                 bad += 1
                 print(f"case {case.name}:")

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_icdcheck.generate import certainty, claim_rules, integral
+from pytest_icdcheck.generate import certainty, claim_rules
+from pytest_icdcheck.generate import integral_rules as integral
 from pytest_icdcheck.generate.codes import require_valid
 from pytest_icdcheck.generate.model import DATE, CaseFile, case, condition, edit, encounter, patient
 

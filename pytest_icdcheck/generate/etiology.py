@@ -19,83 +19,33 @@ I.B.10), which are not this family's subject.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
+from pytest_icdcheck.generate import claim_rules, integral_rules
 from pytest_icdcheck.generate.codes import (
-    CodeRange,
     GeneratorError,
     description,
     excluded_together,
-    header,
     leaves,
     require_valid,
+)
+from pytest_icdcheck.generate.etiology_rules import (
+    CAUSE_FIRST,
+    DRUGS,
+    MANIFESTATION_FIRST,
+    SYMPTOM,
+    Cause,
+    rule_for,
 )
 from pytest_icdcheck.generate.model import (
     DATE,
     CaseFile,
     case,
     condition,
-    edit,
     encounter,
     patient,
     slug,
 )
 
 FAMILY = "etiology"
-SYMPTOM = "R25.3"
-SYMPTOMS = header("R25")  # v2: ETIOLOGY_SEQUENCING applies to every R25.- symptom
-CAUSE_FIRST = "cause-first"
-MANIFESTATION_FIRST = "manifestation-first"
-DRUGS = CodeRange("T36", "T50")
-
-
-@dataclass(frozen=True)
-class Cause:
-    codes: CodeRange
-    sixth: str  # for T36-T50: the 6th characters this row covers; "" for any code
-    order: str
-    source: str
-
-
-RULES: tuple[Cause, ...] = (
-    Cause(header("E05"), "", CAUSE_FIRST, "seed scenario 4 (code the thyroid condition first)"),
-    Cause(
-        header("E83.4"), "", CAUSE_FIRST, "seed etiology table (E83.42: code metabolic etiology)"
-    ),
-    Cause(header("E87.6"), "", CAUSE_FIRST, "seed etiology table (E87.6: code metabolic etiology)"),
-    Cause(DRUGS, "1234", CAUSE_FIRST, "OCG I.C.19.e.5.b (poisoning code first)"),
-    Cause(DRUGS, "5", MANIFESTATION_FIRST, "OCG I.C.19.e.5.a; CONTRACT §6.3 (manifestation first)"),
-)
-
-
-def rule_for(symptom: str, cause: str) -> Cause | None:
-    if symptom not in SYMPTOMS:
-        return None
-    for rule in RULES:
-        if cause in rule.codes and (not rule.sixth or (len(cause) >= 7 and cause[6] in rule.sixth)):
-            return rule
-    return None
-
-
-def _is_cause(code: str) -> bool:
-    return any(code in rule.codes for rule in RULES)
-
-
-def claim_edits(claim: list[str]) -> list[dict[str, Any]]:
-    """ETIOLOGY_SEQUENCING edits for a claim (codes once each, in claim order)."""
-    found: list[dict[str, Any]] = []
-    for i, s in enumerate(claim):
-        for j, c in enumerate(claim):
-            rule = rule_for(s, c)
-            if rule is None:
-                if s.startswith("R") and s not in SYMPTOMS and _is_cause(c) and i < j:
-                    raise GeneratorError(f"no stated rule for {s} listed before {c}")
-                continue
-            wrong = i < j if rule.order == CAUSE_FIRST else j < i
-            if wrong:
-                found.append(edit("ETIOLOGY_SEQUENCING", s, c, severity="warning"))
-    return found
 
 
 def causes() -> list[tuple[str, Cause]]:
@@ -112,8 +62,6 @@ def causes() -> list[tuple[str, Cause]]:
 
 
 def generate() -> list[CaseFile]:
-    from pytest_icdcheck.generate import claim_rules, integral
-
     file = CaseFile(
         "etiology-sequencing",
         "generated - etiology sequencing (causes of fasciculation)",
@@ -123,7 +71,7 @@ def generate() -> list[CaseFile]:
     )
     for cause, rule in causes():
         require_valid([SYMPTOM, cause], DATE)
-        if excluded_together(SYMPTOM, cause) or integral.is_integral(SYMPTOM, cause):
+        if excluded_together(SYMPTOM, cause) or integral_rules.is_integral(SYMPTOM, cause):
             raise GeneratorError(f"{SYMPTOM} with {cause} is not only a sequencing question")
         c = slug(cause)
         right = [cause, SYMPTOM] if rule.order == CAUSE_FIRST else [SYMPTOM, cause]
@@ -172,7 +120,6 @@ def generate() -> list[CaseFile]:
 
 def _other_r25_claims() -> CaseFile:
     """v2: the claim rule for the R25 leaves other than R25.3, both orders."""
-    from pytest_icdcheck.generate import claim_rules
 
     file = CaseFile(
         "etiology-sequencing-r25",

@@ -136,7 +136,7 @@ def documented(first: str, second: str) -> tuple[str, bool] | None:
 
 
 def _documentation_case(a: str, b: str) -> dict[str, object] | None:
-    from pytest_icdcheck.generate import integral
+    from pytest_icdcheck.generate import integral_rules as integral
 
     if integral.is_integral(a, b) or integral.is_integral(b, a) or _unspecified_beside(a, b):
         return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pytest_icdcheck.generate import etiology_rules, integral_rules
 from pytest_icdcheck.generate.codes import (
     GeneratorError,
     description,
@@ -135,14 +136,12 @@ def hcc() -> CaseFile:
 
 
 def _related(principal: str, secondary: str) -> bool:
-    from pytest_icdcheck.generate import etiology, integral
-
     return (
         excluded_together(principal, secondary)
-        or integral.is_integral(principal, secondary)
-        or integral.is_integral(secondary, principal)
-        or etiology.rule_for(principal, secondary) is not None
-        or etiology.rule_for(secondary, principal) is not None
+        or integral_rules.is_integral(principal, secondary)
+        or integral_rules.is_integral(secondary, principal)
+        or etiology_rules.rule_for(principal, secondary) is not None
+        or etiology_rules.rule_for(secondary, principal) is not None
     )
 
 

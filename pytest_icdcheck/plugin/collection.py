@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_icdcheck.casefile.cache import read_cases_cached
-from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.casefile.cases import Case, CaseFileError
 from pytest_icdcheck.plugin.stash import RUN_STATE
 from pytest_icdcheck.verdict.outcome import PASSED, judge
 from pytest_icdcheck.verdict.state import RunState
@@ -52,14 +52,10 @@ def _shown(node: pytest.File) -> str:
 
 def _check_unique(case: Case, state: RunState, names_in_file: set[str]) -> None:
     """Ids are unique in the whole run; a repeat fails as that case, naming both places."""
-    case_id = case.data.get("id")
-    if not isinstance(case_id, str) or case.name != case_id:
+    repeat = state.ids.repeat(case.name, case.file, case.line)
+    if repeat is None:
         return
-    first = state.ids.get(case_id)
-    if first is None:
-        state.ids[case_id] = (case.file, case.line)
-        return
-    case.problems.append(duplicate_id_problem(case.file, case.line, case_id, first))
+    case.problems.append(repeat[0])
     if case.name in names_in_file:
         case.name = f"cases[{case.index}]"  # keep node ids unique within the file
 

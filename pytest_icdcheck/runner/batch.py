@@ -16,21 +16,22 @@ import multiprocessing.pool
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import IO, Any
 
-from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_problem
+from pytest_icdcheck.casefile.cases import Case, CaseFileError
+from pytest_icdcheck.casefile.ids import CaseIds
 from pytest_icdcheck.runner.options import PluginEngines
-from pytest_icdcheck.verdict.compare import FIELDS
+from pytest_icdcheck.runner.results import CaseResult
 from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
 from pytest_icdcheck.verdict.render import render_invalid
 from pytest_icdcheck.verdict.runreport import RunReport, package_version, write_report
 from pytest_icdcheck.verdict.scorecard import Scorecard
 from pytest_icdcheck.verdict.state import RunState
+from pytest_icdcheck.verdict.tally import Tally
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
 
@@ -44,27 +45,6 @@ class Settings:
     verbose: bool
     path_entry: str = "."  # put on sys.path, as pytest puts a rootdir conftest's folder
     plugins: PluginEngines | None = None  # engines registered through the plugin hook
-
-
-@dataclass
-class CaseResult:
-    """What the driver needs of one case; small and picklable (it crosses processes)."""
-
-    file: str
-    case_id: str
-    line: int
-    status: str  # passed failed error xfailed xpassed
-    text: str = ""
-    fields: list[str] = field(default_factory=list)
-    engine: str | None = None
-    source: str = ""
-    fiscal_year: str = ""
-    problems: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    index: int = 0  # position in its file
-    differences: list[dict[str, str]] = field(default_factory=list)  # as data (scorecard)
-    engine_info: dict[str, Any] | None = None  # describe(), on a process's first case
-    against: str | None = None
 
 
 # -- one process: run a file ------------------------------------------------------------
@@ -208,15 +188,12 @@ class Driver:
         self.out = out
         self.junit = junit
         self.verbose = verbose
-        self.counts: Counter[str] = Counter()
-        self.fields: Counter[str] = Counter()
+        self.tally = Tally()
+        self.ids = CaseIds()
         self.scorecard = Scorecard()
-        self.engines: set[str] = set()
-        self.against: set[str] = set()
         self.engine_info: dict[str, Any] | None = None
         self.report_path = report
         self.report = RunReport("icdcheck run") if report is not None else None
-        self.ids: dict[str, tuple[str, int]] = {}
         self.failures: list[str] = []
         self._file: str | None = None
         self.processes = 1  # processes running cases (--jobs), for the report
@@ -233,17 +210,16 @@ class Driver:
                 result.status, "?"
             )
         )
-        self.counts[result.status] += 1
+        self.tally.add(result.status, result.fields)
         if result.engine:
-            self.engines.add(result.engine)
+            self.tally.engines.add(result.engine)
         if result.against:
-            self.against.add(result.against)
+            self.tally.against.add(result.against)
         if self.engine_info is None and result.engine_info is not None:
             self.engine_info = result.engine_info
         if result.status in (FAILED, ERROR):
             self.failures.append(result.text)
             if result.status == FAILED:
-                self.fields.update(result.fields)
                 self.scorecard.add_case(result.differences)
         if self.report is not None:
             self.report.add_case(
@@ -261,17 +237,11 @@ class Driver:
 
     def _check_unique(self, result: CaseResult) -> None:
         """The plugin's rule: a repeated id fails as that case, naming both places."""
-        if not result.case_id or result.case_id.startswith("cases["):
+        repeat = self.ids.repeat(result.case_id, result.file, result.line)
+        if repeat is None:
             return
-        first = self.ids.get(result.case_id)
-        if first is None:
-            self.ids[result.case_id] = (result.file, result.line)
-            return
-        problems = [
-            *result.problems,
-            duplicate_id_problem(result.file, result.line, result.case_id, first),
-        ]
-        if first[0] == result.file:  # as the plugin names it: node ids stay unique
+        problems = [*result.problems, repeat[0]]
+        if repeat[1] == result.file:  # as the plugin names it: node ids stay unique
             result.case_id = f"cases[{result.index}]"
         result.status = ERROR
         result.text = render_invalid(result.case_id, problems)
@@ -286,34 +256,28 @@ class Driver:
             write("\n" + "=" * 30 + " FAILURES " + "=" * 30 + "\n")
             for text in self.failures:
                 write(text + "\n\n")
-        order = ("passed", "failed", "error", "xfailed", "xpassed")
-        counts = ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts[k])
         write("=" * 30 + " icdcheck " + "=" * 30 + "\n")
-        write(f"engine: {', '.join(sorted(self.engines)) or '(not loaded)'}\n")
-        write(f"processes: {self.processes}\n")
-        write(f"cases: {counts or 'none'}\n")
-        if self.fields:
-            by_field = ", ".join(f"{f} {self.fields[f]}" for f in FIELDS if self.fields[f])
-            write(f"failures by field: {by_field}\n")
+        for line in self.tally.lines(after_engine=[f"processes: {self.processes}"]):
+            write(line + "\n")
         for line in self.scorecard.lines():
             write(line + "\n")
         if self.report is not None and self.report_path is not None:
             self._write_report()
-        total = sum(self.counts.values())
-        if not total:
+        if not self.tally.total:
             write(f"no cases found in {seconds:.2f}s\n")
             return EXIT_NO_CASES
-        write(f"{counts} in {seconds:.2f}s\n")
-        return EXIT_FAILED if self.counts[FAILED] or self.counts[ERROR] else EXIT_OK
+        write(f"{self.tally.counts_text()} in {seconds:.2f}s\n")
+        counts = self.tally.counts
+        return EXIT_FAILED if counts[FAILED] or counts[ERROR] else EXIT_OK
 
     def _write_report(self) -> None:
         assert self.report is not None and self.report_path is not None
         document = self.report.document(
-            engines=sorted(self.engines),
-            against=sorted(self.against),
+            engines=sorted(self.tally.engines),
+            against=sorted(self.tally.against),
             engine_info=self.engine_info,
-            counts=self.counts,
-            fields=self.fields,
+            counts=self.tally.counts,
+            fields=self.tally.fields,
             scorecard=self.scorecard,
             versions={"pytest_icdcheck": package_version()},
         )
@@ -368,11 +332,7 @@ def main(
         for result in results(jobs, settings, workers):
             driver.add(result)
         code = driver.finish(time.perf_counter() - start)
-        junit.counts = (
-            sum(driver.counts.values()),
-            driver.counts[FAILED],
-            driver.counts[ERROR],
-            driver.counts["xfailed"],
-        )
+        counts = driver.tally.counts
+        junit.counts = (driver.tally.total, counts[FAILED], counts[ERROR], counts["xfailed"])
         junit.seconds = time.perf_counter() - start
     return code

@@ -11,15 +11,12 @@ import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from pytest_icdcheck.atomic import replacing
 from pytest_icdcheck.casefile.finder import SUFFIX
-
-if TYPE_CHECKING:
-    from pytest_icdcheck.runner.batch import CaseResult
-
+from pytest_icdcheck.runner.results import CaseResult
 
 # Characters XML 1.0 cannot hold, even escaped: controls, surrogates, U+FFFE and U+FFFF.
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

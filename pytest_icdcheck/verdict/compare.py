@@ -10,24 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from pytest_icdcheck.verdict.difference import Difference
+
+__all__ = ["FIELDS", "Difference", "compare"]
 
 FIELDS = ("diagnoses", "services", "edits", "cdi", "hcc", "drg", "extensions")
 COEFFICIENT_TOLERANCE = 0.001
 # The advisory rules (CONTRACT §3); every other rule is an error unless a case says otherwise.
 RULE_SEVERITY = {"ETIOLOGY_SEQUENCING": "warning", "MISSED_DX": "warning"}
-
-
-@dataclass(frozen=True)
-class Difference:
-    field: str  # one of FIELDS
-    kind: str  # missing | unexpected | changed
-    text: str  # the line a coder reads, e.g. "diagnoses[0]: expected G12.21, got R25.3"
-    # What the difference is about, for the scorecard: the rule id (edits, cdi), the code
-    # (services, diagnoses; "principal" for the first diagnosis), the key (hcc, drg) or
-    # the path (extensions).
-    item: str = ""
 
 
 def compare(

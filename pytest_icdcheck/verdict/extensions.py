@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_icdcheck.verdict.compare import Difference
+from pytest_icdcheck.verdict.difference import Difference
 
 NUMBER_TOLERANCE = 1e-9
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")

@@ -150,23 +150,26 @@ class RecordedFile:
 
     @classmethod
     def read(cls, path: Path) -> RecordedFile:
+        """The file as case files are read (yamlfile: codes kept as written, the same
+        limits and messages), split into one text block per entry."""
         if not path.exists():
             return cls(path)
-        import yaml
+        from pytest_icdcheck.casefile import yamlfile
 
-        text = path.read_text(encoding="utf-8")
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        text = path.read_text(encoding="utf-8-sig")
+        if all(_is_comment(line) for line in text.splitlines()):
+            return cls(path, header=text)  # nothing recorded yet
         try:
-            root = loader.get_single_node()
-            data = loader.construct_document(root) if root is not None else None
-        except yaml.YAMLError as exc:
-            raise GoldenFileError(f"{path}: not valid YAML ({exc}); fix or delete it") from None
-        finally:
-            loader.dispose()
-        if root is None:
-            return cls(path, header=text)
-        if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
+            loaded = yamlfile.load(path)
+        except yamlfile.YamlFileError as exc:
+            raise GoldenFileError(f"{exc}; fix or delete the recorded file") from None
+        data = loaded.data
+        if not isinstance(data, dict):
             raise GoldenFileError(f"{path}:1: a recorded file is a mapping of case id to result")
+        if loaded.problems:  # a key written twice
+            _where, line, message = loaded.problems[0]
+            raise GoldenFileError(f"{path}:{line}: {message}")
+        root = loaded.root
         lines = text.splitlines(keepends=True)
         recorded = cls(path)
         start = root.value[0][0].start_mark.line if root.value else len(lines)

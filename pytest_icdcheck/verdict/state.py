@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_icdcheck.casefile.ids import CaseIds
 from pytest_icdcheck.errors import EngineSpecError, IcdCheckError
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class RunState:
         self.update = update
         self._engine = _LazyEngine(spec, registered, timeout)
         self._against = _LazyEngine(against, registered, timeout) if against else None
-        self.ids: dict[str, tuple[str, int]] = {}  # case id -> (file, line) first seen
+        self.ids = CaseIds()
         self.markers: frozenset[str] | None = None  # registered marker names (collection)
         # The engine's describe() has gone out on a case's outcome (once per process).
         self.described = False
