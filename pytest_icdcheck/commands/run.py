@@ -56,6 +56,22 @@ def register(subparsers: Any) -> None:
         f"{AUTO_MIN_BYTES // 2**20} MB of case files or a single file",
     )
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        metavar="N",
+        help="requests an out-of-process engine (cmd:, http://) may have in flight at once, "
+        "per process (default 1: only for engines that can take N requests at once)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        metavar="R",
+        help="at most R requests a second to an out-of-process engine, per process "
+        "(metered services; default no cap)",
+    )
+    parser.add_argument(
         "--junitxml",
         type=Path,
         metavar="FILE",
@@ -98,6 +114,7 @@ def _jobs(text: str) -> int | str:
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.casefile.finder import missing_paths
     from pytest_icdcheck.runner import batch
+    from pytest_icdcheck.verdict.state import Limits
 
     problem = missing_paths(args.paths)
     if problem:
@@ -106,6 +123,10 @@ def run(args: argparse.Namespace) -> int:
         return batch.describe_usage_error("--jobs must be 1 or more, or `auto`")
     if not args.timeout > 0:
         return batch.describe_usage_error("--timeout must be more than 0 seconds")
+    if args.concurrency < 1:
+        return batch.describe_usage_error("--concurrency must be 1 or more")
+    if args.rate is not None and not args.rate > 0:
+        return batch.describe_usage_error("--rate must be more than 0 requests a second")
     if not args.engine.strip():
         return batch.describe_usage_error("--engine is empty; e.g. --engine reference")
     settings = batch.Settings(
@@ -114,5 +135,6 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         cache=None if args.no_cache else args.cache_dir,
         verbose=args.verbose >= 2,
+        limits=Limits(concurrency=args.concurrency, rate=args.rate),
     )
     return batch.main(args.paths, settings, args.jobs, args.junitxml, auto_min_bytes=AUTO_MIN_BYTES)

@@ -20,11 +20,17 @@ ENTRY_POINT_GROUP = "pytest_icdcheck.engines"
 
 
 def resolve_engine(
-    spec: str, registered: Iterable[Mapping[str, Any]] = (), *, timeout: float = 30.0
+    spec: str,
+    registered: Iterable[Mapping[str, Any]] = (),
+    *,
+    timeout: float = 30.0,
+    concurrency: int = 1,
+    rate: float | None = None,
 ) -> Any:
     """An engine instance for ``spec``; EngineSpecError says what is wrong and the fix.
 
-    ``timeout`` is the per-case limit for out-of-process engines (cmd:, http://).
+    For out-of-process engines (cmd:, http://): ``timeout`` is the per-case limit,
+    ``concurrency`` the requests in flight at most, ``rate`` the requests a second at most.
     """
     spec = spec.strip()
     if not spec:
@@ -32,11 +38,13 @@ def resolve_engine(
     if spec.startswith("cmd:"):
         from pytest_icdcheck.engines.subprocess_engine import CommandEngine
 
-        return CommandEngine(spec[len("cmd:") :], timeout=timeout, spec=spec)
+        return CommandEngine(
+            spec[len("cmd:") :], timeout=timeout, spec=spec, concurrency=concurrency, rate=rate
+        )
     if spec.lower().startswith(("http://", "https://")):
         from pytest_icdcheck.engines.http_engine import HttpEngine
 
-        return HttpEngine(spec, timeout=timeout)
+        return HttpEngine(spec, timeout=timeout, concurrency=concurrency, rate=rate)
     names = _named_engines(registered)
     if spec in names:
         return _instantiate(spec, names[spec])

@@ -17,7 +17,7 @@ from pytest_icdcheck.casefile.finder import SUFFIX
 from pytest_icdcheck.plugin.retention import ReportRetention
 from pytest_icdcheck.plugin.stash import RUN_STATE, SUMMARY
 from pytest_icdcheck.plugin.summary import Summary
-from pytest_icdcheck.verdict.state import RunState
+from pytest_icdcheck.verdict.state import Limits, RunState
 
 DEFAULT_ENGINE = "reference"  # the shipped engine (engines.resolve.DEFAULT_ENGINE)
 
@@ -69,6 +69,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="seconds an out-of-process engine (cmd:, http://) may take for one case before "
         "that case fails (default 30; ini icd_timeout).",
     )
+    group.addoption(
+        "--icd-concurrency",
+        metavar="N",
+        type=int,
+        default=None,
+        help="requests an out-of-process engine (cmd:, http://) may have in flight at once, "
+        "per process (xdist worker); the cases ahead of the one reported are sent early. "
+        "Default 1: only for engines that can take N requests at once (ini icd_concurrency).",
+    )
+    group.addoption(
+        "--icd-rate",
+        metavar="R",
+        type=float,
+        default=None,
+        help="at most R requests a second to an out-of-process engine, per process "
+        "(metered services); default no cap (ini icd_rate).",
+    )
+    parser.addini(
+        "icd_concurrency",
+        "requests in flight to an out-of-process engine (see --icd-concurrency)",
+        default="1",
+    )
+    parser.addini(
+        "icd_rate", "requests a second at most to an out-of-process engine (see --icd-rate)"
+    )
     parser.addini(
         "icd_timeout",
         "seconds an out-of-process engine may take for one case (see --icd-timeout)",
@@ -92,7 +117,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--icd-against is empty; e.g. --icd-against reference")
     update = bool(config.getoption("icd_update"))
     config.stash[RUN_STATE] = RunState(
-        str(spec), _Registered(config), against=against, update=update, timeout=_timeout(config)
+        str(spec),
+        _Registered(config),
+        against=against,
+        update=update,
+        timeout=_timeout(config),
+        limits=_limits(config),
     )
     if not hasattr(config, "workerinput"):  # the process that sees every report writes
         from pytest_icdcheck.plugin.recording import Recorder
@@ -118,6 +148,29 @@ def _timeout(config: pytest.Config) -> float:
     if not value > 0:
         raise pytest.UsageError(f"--icd-timeout must be more than 0 seconds, not {value}")
     return float(value)
+
+
+def _limits(config: pytest.Config) -> Limits:
+    """--icd-concurrency and --icd-rate (else their ini options), checked."""
+    concurrency = config.getoption("icd_concurrency")
+    if concurrency is None:
+        raw = str(config.getini("icd_concurrency") or "1")
+        try:
+            concurrency = int(raw)
+        except ValueError:
+            raise pytest.UsageError(f"icd_concurrency = {raw!r} is not a whole number") from None
+    if concurrency < 1:
+        raise pytest.UsageError(f"--icd-concurrency must be 1 or more, not {concurrency}")
+    rate = config.getoption("icd_rate")
+    if rate is None and str(config.getini("icd_rate") or "").strip():
+        raw = str(config.getini("icd_rate"))
+        try:
+            rate = float(raw)
+        except ValueError:
+            raise pytest.UsageError(f"icd_rate = {raw!r} is not a number a second") from None
+    if rate is not None and not rate > 0:
+        raise pytest.UsageError(f"--icd-rate must be more than 0 requests a second, not {rate}")
+    return Limits(concurrency=concurrency, rate=rate)
 
 
 class _Registered:

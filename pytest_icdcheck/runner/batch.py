@@ -4,7 +4,10 @@ The same loading (`read_cases_cached`), engine protocol (`RunState`), verdicts a
 messages (`outcome.judge`) as the plugin; what differs is only the driver: case files are
 streamed one at a time (memory stays flat), each file's cases go to the engine as one
 batch where it has `run_many`, and `--jobs N` spreads files over N processes (this one and
-N - 1 workers), each with its own engine (like xdist workers).
+N - 1 workers), each with its own engine (like xdist workers). With `--concurrency N` an
+out-of-process engine gets up to N requests in flight from each process; in one process
+the next file's cases are sent while this file's are judged, so the engine never idles
+at a file's end.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pytest_icdcheck.casefile.cases import Case, CaseFileError, duplicate_id_pro
 from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
 from pytest_icdcheck.verdict.render import render_invalid
-from pytest_icdcheck.verdict.state import RunState
+from pytest_icdcheck.verdict.state import Limits, RunState
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
 
@@ -39,6 +42,7 @@ class Settings:
     cache: Path | None
     verbose: bool
     path_entry: str = "."  # put on sys.path, as pytest puts a rootdir conftest's folder
+    limits: Limits = field(default_factory=Limits)  # --concurrency, --rate (per process)
 
 
 @dataclass
@@ -71,12 +75,19 @@ def _init(settings: Settings) -> None:
     _settings = settings
     if settings.path_entry not in sys.path:
         sys.path.insert(0, settings.path_entry)  # module:attr engines beside the corpus
-    _state = RunState(settings.engine, against=settings.against, timeout=settings.timeout)
+    _state = RunState(
+        settings.engine, against=settings.against, timeout=settings.timeout, limits=settings.limits
+    )
     Finalize(_state, _state.close, exitpriority=10)
 
 
 def run_file(job: tuple[str, str]) -> list[CaseResult]:
     """Every case of one file, judged; a file that cannot be read is one error result."""
+    return _judge_all(_started(job))
+
+
+def _started(job: tuple[str, str]) -> list[Case] | CaseResult:
+    """A file's cases, handed to the engine ahead of judging (or why it cannot be read)."""
     from pytest_icdcheck.casefile.cache import read_cases_cached
 
     assert _state is not None and _settings is not None, "_init() first"
@@ -84,10 +95,28 @@ def run_file(job: tuple[str, str]) -> list[CaseResult]:
     try:
         cases = read_cases_cached(path, shown, _settings.cache)
     except CaseFileError as exc:
-        return [CaseResult(shown, "", 0, ERROR, str(exc))]
+        return CaseResult(shown, "", 0, ERROR, str(exc))
     runnable = [(c.name, c.encounter) for c in cases if not c.problems]
     _state.prefetch(runnable)
-    return [_judge(case) for case in cases]
+    return cases
+
+
+def _judge_all(started: list[Case] | CaseResult) -> list[CaseResult]:
+    if isinstance(started, CaseResult):
+        return [started]
+    return [_judge(case) for case in started]
+
+
+def _one_file_ahead(jobs: Sequence[tuple[str, str]]) -> Iterator[CaseResult]:
+    """Each file's cases, started while the file before is judged (requests in flight)."""
+    previous: list[Case] | CaseResult | None = None
+    for job in jobs:
+        started = _started(job)
+        if previous is not None:
+            yield from _judge_all(previous)
+        previous = started
+    if previous is not None:
+        yield from _judge_all(previous)
 
 
 def _judge(case: Case) -> CaseResult:
@@ -138,6 +167,9 @@ def results(
     """
     _init(settings)
     try:
+        if workers <= 1 and settings.limits.concurrency > 1:
+            yield from _one_file_ahead(jobs)
+            return
         if workers <= 1:
             for job in jobs:
                 yield from run_file(job)

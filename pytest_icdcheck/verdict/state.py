@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +14,24 @@ if TYPE_CHECKING:
     from pytest_icdcheck.verdict.golden import RecordedFile
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How hard the engines may be pushed: requests in flight, requests a second."""
+
+    concurrency: int = 1  # --icd-concurrency / --concurrency
+    rate: float | None = None  # --icd-rate / --rate; None: no cap
+
+
 class _LazyEngine:
     """An engine created on first use (so --collect-only loads none), loaded once."""
 
-    def __init__(self, spec: str, registered: Iterable[Mapping[str, Any]], timeout: float) -> None:
+    def __init__(
+        self, spec: str, registered: Iterable[Mapping[str, Any]], timeout: float, limits: Limits
+    ) -> None:
         self.spec = spec
         self._registered = registered
         self._timeout = timeout
+        self._limits = limits
         self.adapter: EngineAdapter | None = None
         self._error: str | None = None
 
@@ -30,8 +42,16 @@ class _LazyEngine:
             from pytest_icdcheck.engines import EngineAdapter, resolve_engine
 
             try:
-                engine = resolve_engine(self.spec, self._registered, timeout=self._timeout)
-                self.adapter = EngineAdapter(self.spec, engine)
+                engine = resolve_engine(
+                    self.spec,
+                    self._registered,
+                    timeout=self._timeout,
+                    concurrency=self._limits.concurrency,
+                    rate=self._limits.rate,
+                )
+                self.adapter = EngineAdapter(
+                    self.spec, engine, concurrency=self._limits.concurrency
+                )
             except IcdCheckError as exc:
                 self._error = str(exc)
                 raise
@@ -52,11 +72,13 @@ class RunState:
         against: str | None = None,
         update: bool = False,
         timeout: float = 30.0,
+        limits: Limits = Limits(),  # frozen: one default shared safely
     ) -> None:
         self.spec = spec
         self.update = update
-        self._engine = _LazyEngine(spec, registered, timeout)
-        self._against = _LazyEngine(against, registered, timeout) if against else None
+        self.limits = limits
+        self._engine = _LazyEngine(spec, registered, timeout, limits)
+        self._against = _LazyEngine(against, registered, timeout, limits) if against else None
         self.ids: dict[str, tuple[str, int]] = {}  # case id -> (file, line) first seen
         self.markers: frozenset[str] | None = None  # registered marker names (collection)
         self._recorded: dict[Path, RecordedFile] = {}
