@@ -32,11 +32,12 @@ class RunAhead:
 
     def before(self, item: pytest.Item) -> None:
         """Call as ``item`` starts: top the window up when half of it has been used."""
+        was_sent = id(item) in self._sent
         self._sent.discard(id(item))
         if len(self._sent) > self._state.limits.concurrency:
             return
         batch: list[tuple[str, Any]] = []
-        for upcoming in itertools.islice(self._upcoming(item), self._window):
+        for upcoming in itertools.islice(self._upcoming(item, was_sent), self._window):
             case = getattr(upcoming, "case", None)
             if case is None or case.problems or id(upcoming) in self._sent:
                 continue
@@ -45,10 +46,10 @@ class RunAhead:
             batch.append((case.name, case.encounter))
         self._state.prefetch(batch)
 
-    def _upcoming(self, item: pytest.Item) -> Iterator[pytest.Item]:
-        """``item`` (when not yet sent), then the items this process runs after it."""
+    def _upcoming(self, item: pytest.Item, was_sent: bool) -> Iterator[pytest.Item]:
+        """``item`` (when not sent yet), then the items this process runs after it."""
         items = self._session.items
-        if id(item) not in self._sent:
+        if not was_sent:
             yield item
         if self._worker is not None:
             yield from (items[i] for i in _queued(self._worker, self._window))
