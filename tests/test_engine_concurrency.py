@@ -470,3 +470,25 @@ def test_results_verdicts_messages_and_goldens_equal_n1_with_and_without_xdist(
     for name, (other_verdicts, other_golden) in runs.items():
         assert other_verdicts == verdicts, name
         assert other_golden == golden, name
+
+
+def test_icdcheck_run_concurrency_across_files_matches_by_id(
+    pytester: pytest.Pytester, threaded: str
+) -> None:
+    write_cases(pytester, "a.icd.yaml", cases(*[f"a{i}" for i in range(6)]), defaults=True)
+    write_cases(pytester, "b.icd.yaml", cases(*[f"b{i}" for i in range(6)]), defaults=True)
+    run = [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--jobs", "1", "--no-cache"]
+    out = subprocess.run(
+        [*run, "--engine", threaded + " REVERSE=1", "--concurrency", "4"],
+        cwd=pytester.path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "12 passed" in out.stdout
+    batches = [line.split() for line in log_lines(pytester, "batches.log")]
+    assert max(len(b) for b in batches) > 1  # answered last first, matched by id
+    refused = subprocess.run(
+        [*run, "--engine", threaded, "--concurrency", "0"],
+        cwd=pytester.path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode == 4
+    assert "--concurrency must be 1 or more" in refused.stderr

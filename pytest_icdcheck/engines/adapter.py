@@ -3,10 +3,11 @@
 Whatever the engine does (raise, return garbage, return NaN) becomes an
 ``EngineFailure`` with a message for the user; the case fails and the run goes on.
 
-Run-ahead (``prefetch``): with ``concurrency`` N > 1, an out-of-process engine (one with
-``run_case``) gets a batch's cases from N threads, so up to N requests are in flight; an
-in-process engine with ``run_many`` gets the batch in one call. ``run`` then waits for
-its own case only, so the caller still judges cases one by one, in order.
+Run-ahead (``prefetch``): with ``concurrency`` N > 1, an out-of-process engine (one that
+says ``concurrent_requests = True``: cmd:, http://) gets a batch's cases from N threads,
+so up to N requests are in flight; an in-process engine with ``run_many`` gets the batch
+in one call. ``run`` then waits for its own case only, so the caller still judges cases
+one by one, in order.
 """
 
 from __future__ import annotations
@@ -35,9 +36,15 @@ class EngineAdapter:
     @property
     def runs_ahead(self) -> bool:
         """Whether prefetch() sends cases ahead of run() (else it is a no-op)."""
-        if self.concurrency > 1 and callable(getattr(self.engine, "run_case", None)):
+        if self._threaded:
             return True
         return callable(getattr(self.engine, "run_many", None))
+
+    @property
+    def _threaded(self) -> bool:
+        # Only the out-of-process adapters are called from several threads: a Python
+        # engine need not be thread-safe (CONTRACT §5).
+        return self.concurrency > 1 and getattr(self.engine, "concurrent_requests", False) is True
 
     def prefetch(self, cases: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         """Start a batch of cases ahead of ``run``, where the engine can.
@@ -48,7 +55,7 @@ class EngineAdapter:
         whole, nothing is kept and every case runs on its own, so a single bad encounter
         still fails only its own case.
         """
-        if self.concurrency > 1 and callable(getattr(self.engine, "run_case", None)):
+        if self._threaded:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.concurrency, "icdcheck-engine")
             for case_id, encounter in cases:

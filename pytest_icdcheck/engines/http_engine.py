@@ -40,6 +40,8 @@ RETRY_STATUSES = (429, 503)
 class HttpEngine:
     """The ``http://`` adapter: describe(), run_case(case_id, encounter), close()."""
 
+    concurrent_requests = True  # safe to call from N threads (--icd-concurrency)
+
     def __init__(
         self,
         url: str,

@@ -215,6 +215,8 @@ class _Slot:
 class CommandEngine:
     """The ``cmd:`` adapter: describe(), run_case(case_id, encounter), close()."""
 
+    concurrent_requests = True  # safe to call from N threads (--icd-concurrency)
+
     def __init__(
         self,
         command: str,
