@@ -2,8 +2,9 @@
 
 Like a vendor's service or multi-threaded engine: each request waits a fixed delay (the
 service's latency) and is then coded by the shipped reference engine, so every case
-still passes; requests are served concurrently (one thread each), and replies leave in
-the order they finish, not the order they came.
+still passes. Requests wait out their delays side by side (HTTP: a thread a connection;
+``cmd:``: a timer heap), so N requests in flight take one delay, not N; the coding itself
+runs one request at a time, as the reference need not be thread-safe.
 
     python benchmarks/latency_engine.py cmd  DELAY      # JSON Lines on stdin/stdout
     python benchmarks/latency_engine.py http DELAY      # prints its URL, serves until killed
@@ -13,6 +14,7 @@ Loopback only (127.0.0.1).
 
 from __future__ import annotations
 
+import heapq
 import json
 import sys
 import threading
@@ -22,6 +24,13 @@ from typing import Any
 
 from pytest_icdcheck.reference import ReferenceEngine
 
+WARM_UP = {
+    "setting": "outpatient",
+    "date_of_service": "2025-11-03",
+    "patient": {"age": 59, "sex": "F"},
+    "claim": {"diagnoses": ["R25.3"]},
+}
+
 
 class SlowReference:
     """The reference engine behind a fixed delay; coding itself is serialised."""
@@ -29,6 +38,8 @@ class SlowReference:
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self._engine = ReferenceEngine()
+        # Load the code sets now, as a service loads its rules before it answers.
+        self._engine.run(WARM_UP)
         self._lock = threading.Lock()  # the delay overlaps; the coding does not
 
     def describe(self) -> dict[str, Any]:
@@ -38,37 +49,51 @@ class SlowReference:
 
     def run(self, encounter: Mapping[str, Any]) -> dict[str, Any]:
         time.sleep(self.delay)
+        return self.code(encounter)
+
+    def code(self, encounter: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock:
             return dict(self._engine.run(encounter))
 
 
 def serve_cmd(engine: SlowReference) -> None:
-    out_lock = threading.Lock()
+    """Every request waits its delay alongside the others (a timer heap), then one
+    thread codes it: requests overlap as in a multi-threaded engine, coding does not."""
+    due: list[tuple[float, int, dict[str, Any]]] = []
+    ready = threading.Condition()
+    done = threading.Event()
 
     def reply(obj: dict[str, Any]) -> None:
-        line = json.dumps(obj) + "\n"
-        with out_lock:
-            sys.stdout.write(line)
-            sys.stdout.flush()
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
 
-    def answer(request: dict[str, Any]) -> None:
-        try:
-            reply({"id": request["id"], "result": engine.run(request["encounter"])})
-        except Exception as exc:
-            reply({"id": request["id"], "error": f"{type(exc).__name__}: {exc}"})
+    def answer() -> None:
+        while True:
+            with ready:
+                while not due or due[0][0] > time.monotonic():
+                    if done.is_set() and not due:
+                        return
+                    ready.wait(None if not due else due[0][0] - time.monotonic())
+                _, _, request = heapq.heappop(due)
+            try:
+                reply({"id": request["id"], "result": engine.code(request["encounter"])})
+            except Exception as exc:
+                reply({"id": request["id"], "error": f"{type(exc).__name__}: {exc}"})
 
-    threads = []
-    for line in sys.stdin:
+    worker = threading.Thread(target=answer, daemon=True)
+    worker.start()
+    for number, line in enumerate(sys.stdin):
         request = json.loads(line)
         if request.get("op") == "describe":
             reply({"describe": engine.describe()})
             continue
-        thread = threading.Thread(target=answer, args=(request,), daemon=True)
-        thread.start()
-        threads.append(thread)
-        threads = [t for t in threads if t.is_alive()]
-    for thread in threads:
-        thread.join()
+        with ready:
+            heapq.heappush(due, (time.monotonic() + engine.delay, number, request))
+            ready.notify()
+    with ready:
+        done.set()
+        ready.notify()
+    worker.join()
 
 
 def serve_http(engine: SlowReference) -> None:

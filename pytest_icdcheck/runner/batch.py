@@ -79,6 +79,7 @@ def _init(settings: Settings) -> None:
         settings.engine, against=settings.against, timeout=settings.timeout, limits=settings.limits
     )
     Finalize(_state, _state.close, exitpriority=10)
+    _state.start_engines()  # an engine process starts while the first file is read
 
 
 def run_file(job: tuple[str, str]) -> list[CaseResult]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +36,23 @@ class _LazyEngine:
         self._limits = limits
         self.adapter: EngineAdapter | None = None
         self._error: str | None = None
+        self._loading = threading.Lock()  # get() may run in start()'s thread too
+
+    def start(self) -> None:
+        """Load an out-of-process engine in the background: its process or connection
+        starts while the first case file is read (the first get() waits for it)."""
+        if self.spec.startswith("cmd:") or self.spec.lower().startswith(("http://", "https://")):
+            threading.Thread(target=self._load_quietly, daemon=True).start()
+
+    def _load_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # get() raises it again where a case sees it
+            self.get()
 
     def get(self) -> EngineAdapter:
+        with self._loading:
+            return self._get()
+
+    def _get(self) -> EngineAdapter:
         if self.adapter is None:
             if self._error is not None:
                 raise EngineSpecError(self._error)  # fail every case the same way
@@ -58,6 +75,8 @@ class _LazyEngine:
         return self.adapter
 
     def close(self) -> None:
+        with self._loading:  # not while start() is still loading it
+            pass
         if self.adapter is not None:
             self.adapter.close()
             self.adapter = None
@@ -85,6 +104,12 @@ class RunState:
 
     def engine(self) -> EngineAdapter:
         return self._engine.get()
+
+    def start_engines(self) -> None:
+        """Start out-of-process engines now, in the background (see _LazyEngine.start)."""
+        self._engine.start()
+        if self._against is not None:
+            self._against.start()
 
     @property
     def engine_label(self) -> str | None:
