@@ -14,22 +14,34 @@ Loopback only (127.0.0.1).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import sys
 import threading
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pytest_icdcheck.reference import ReferenceEngine
 
-WARM_UP = {
-    "setting": "outpatient",
-    "date_of_service": "2025-11-03",
-    "patient": {"age": 59, "sex": "F"},
-    "claim": {"diagnoses": ["R25.3"]},
-}
+# A service loads its rules before it answers: the engine codes these files' cases at
+# start (the grouper, MCE, HCC and code-set tables all load), before it reads stdin.
+WARM_UP = [
+    Path(__file__).resolve().parent.parent / "cases" / "fy2026" / name
+    for name in ("drg.icd.yaml", "hcc.icd.yaml", "edits-validity.icd.yaml")
+]
+
+
+def warm_up(engine: ReferenceEngine) -> None:
+    from pytest_icdcheck.casefile.cases import read_cases
+
+    for path in WARM_UP:
+        for case in read_cases(path, str(path)):
+            if not case.problems:
+                with contextlib.suppress(Exception):
+                    engine.run(case.encounter)
 
 
 class SlowReference:
@@ -39,7 +51,7 @@ class SlowReference:
         self.delay = delay
         self._engine = ReferenceEngine()
         # Load the code sets now, as a service loads its rules before it answers.
-        self._engine.run(WARM_UP)
+        warm_up(self._engine)
         self._lock = threading.Lock()  # the delay overlaps; the coding does not
 
     def describe(self) -> dict[str, Any]:

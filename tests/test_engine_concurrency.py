@@ -221,6 +221,20 @@ class TestCommandEngineInFlight:
         result.stdout.fnmatch_lines(["*timed out after 1 s on case hang-1 (process killed*"])
         assert result.duration < 20
 
+    def test_icd_against_engine_gets_its_requests_in_flight_too(
+        self, pytester: pytest.Pytester, threaded: str
+    ) -> None:
+        # 6 cases of 0.4 s on each of two engines: 4.8 s one at a time; with 3 in flight
+        # on each engine at once, about two rounds of 0.4 s.
+        write_cases(pytester, "c.icd.yaml", cases(*[f"slow-{i}" for i in range(6)]), defaults=True)
+        result = pytester.runpytest(
+            "--icd-engine", threaded, "--icd-against", threaded + " again",
+            "--icd-concurrency", "3",
+        )  # fmt: skip
+        result.assert_outcomes(passed=6)
+        assert len(log_lines(pytester, "pids.log")) == 2  # one process per engine
+        assert result.duration < 4.5
+
 
 # -- HTTP: retries and the rate cap ------------------------------------------------------
 
