@@ -9,7 +9,8 @@ is started before, the ``cmd:`` program within the run).
 
 The 20 ms rows run about 1,000 shipped cases (whole files of cases/, in order); the
 100 ms rows a subset of about 200 (N = 1 alone would take 100 s a mode and transport).
-Each row says how many cases it ran and its ratio to in-process on the same cases.
+Each row says how many cases it ran and its ratio to in-process on the same cases; each
+wall is the median of 3 runs (``--repeat``), but N = 1 rows run once.
 
     python benchmarks/bench_concurrency.py [--cases 1000] [--slow-cases 200]
 
@@ -112,10 +113,19 @@ def wall(mode: str, folder: Path, engine: str, n: int) -> tuple[float, str]:
     return seconds, (lines[-1] if lines else out.stderr.strip()[-200:])
 
 
+def median_wall(mode: str, folder: Path, engine: str, n: int, repeat: int) -> tuple[float, str]:
+    """The median of ``repeat`` runs (the shared machine is noisy)."""
+    runs = sorted(wall(mode, folder, engine, n) for _ in range(repeat))
+    return runs[len(runs) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1000, help="cases for 20 ms rows")
     parser.add_argument("--slow-cases", type=int, default=200, help="cases for 100 ms rows")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs a row, median kept (N = 1 rows: one run)"
+    )
     args = parser.parse_args()
 
     rows: list[tuple[str, str, int, str, int, float, float, str]] = []
@@ -129,7 +139,7 @@ def main() -> None:
         base: dict[tuple[str, str], float] = {}
         for size in ("20", "100"):
             for mode in ("pytest", "run"):
-                seconds, last = wall(mode, folders[size], "reference", 1)
+                seconds, last = median_wall(mode, folders[size], "reference", 1, args.repeat)
                 base[(size, mode)] = seconds
                 rows.append(("in-process", mode, sets[size], "-", 1, seconds, 1.0, last))
         for size, delay in (("20", 0.02), ("100", 0.1)):
@@ -137,7 +147,8 @@ def main() -> None:
                 for transport, engine in (("http", url), ("cmd", cmd_engine(delay))):
                     for mode in ("pytest", "run"):
                         for n in CONCURRENCY:
-                            seconds, last = wall(mode, folders[size], engine, n)
+                            repeat = 1 if n == 1 else args.repeat
+                            seconds, last = median_wall(mode, folders[size], engine, n, repeat)
                             ratio = seconds / base[(size, mode)]
                             ratios[(size, transport, n, mode)] = ratio
                             label = f"{size} ms {transport}"

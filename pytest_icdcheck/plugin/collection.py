@@ -23,6 +23,8 @@ class CaseFailure(Exception):
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         state = self.config.stash[RUN_STATE]
+        if not self.config.option.collectonly:
+            state.start_engines()  # a cmd: process starts while the other files are collected
         try:
             cases = read_cases_cached(self.path, _shown(self), _cache_folder(self.config))
         except CaseFileError as exc:

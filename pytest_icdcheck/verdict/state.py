@@ -37,10 +37,14 @@ class _LazyEngine:
         self.adapter: EngineAdapter | None = None
         self._error: str | None = None
         self._loading = threading.Lock()  # get() may run in start()'s thread too
+        self._started = False
 
     def start(self) -> None:
         """Load an out-of-process engine in the background: its process or connection
         starts while the first case file is read (the first get() waits for it)."""
+        if self._started:
+            return
+        self._started = True
         if self.spec.startswith("cmd:") or self.spec.lower().startswith(("http://", "https://")):
             threading.Thread(target=self._load_quietly, daemon=True).start()
 
