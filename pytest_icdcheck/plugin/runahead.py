@@ -32,25 +32,26 @@ class RunAhead:
 
     def before(self, item: pytest.Item) -> None:
         """Call as ``item`` starts: top the window up when half of it has been used."""
+        upcoming = list(itertools.islice(self._after(item), self._window))
         was_sent = id(item) in self._sent
-        self._sent.discard(id(item))
+        self._sent &= {id(later) for later in upcoming}  # forget run, skipped, stolen
         if len(self._sent) > self._state.limits.concurrency:
             return
         batch: list[tuple[str, Any]] = []
-        for upcoming in itertools.islice(self._upcoming(item, was_sent), self._window):
-            case = getattr(upcoming, "case", None)
-            if case is None or case.problems or id(upcoming) in self._sent:
+        for number, next_item in enumerate([item, *upcoming]):
+            case = getattr(next_item, "case", None)
+            if case is None or case.problems or id(next_item) in self._sent:
                 continue
-            if upcoming is not item:
-                self._sent.add(id(upcoming))
+            if number == 0 and was_sent:
+                continue
+            if number:
+                self._sent.add(id(next_item))
             batch.append((case.name, case.encounter))
         self._state.prefetch(batch)
 
-    def _upcoming(self, item: pytest.Item, was_sent: bool) -> Iterator[pytest.Item]:
-        """``item`` (when not sent yet), then the items this process runs after it."""
+    def _after(self, item: pytest.Item) -> Iterator[pytest.Item]:
+        """The items this process runs after ``item``, in order."""
         items = self._session.items
-        if not was_sent:
-            yield item
         if self._worker is not None:
             yield from (items[i] for i in _queued(self._worker, self._window))
             return
