@@ -49,3 +49,27 @@ def engine_spec_problem(option: str, spec: str) -> str | None:
             "package.module:attr or an installed name"
         )
     return None
+
+
+def concurrency_problem(option: str, value: object) -> str | None:
+    """``value`` must be a whole number of requests in flight, 1 or more."""
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        return f"{option} = {value!r} is not a whole number; e.g. {option} 8 (1: one at a time)"
+    if count < 1:
+        return f"{option} must be 1 or more, not {value}; e.g. {option} 8 (1: one at a time)"
+    return None
+
+
+def rate_problem(option: str, value: object) -> str | None:
+    """``value`` (when given) must be a finite number of requests a second, more than 0."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        rate = float(str(value))
+    except ValueError:
+        return f"{option} = {value!r} is not a number of requests a second; e.g. {option} 10"
+    if not (math.isfinite(rate) and rate > 0):
+        return f"{option} must be more than 0 requests a second, not {value}; e.g. {option} 10"
+    return None

@@ -177,7 +177,7 @@ class TestBrokenService:
         result = pytester.runpytest("--icd-engine", url)
         result.assert_outcomes(failed=3)
         result.stdout.fnmatch_lines(
-            [f"*cannot connect to {url}: connection refused (is the service running?)*"]
+            [f"*cannot connect to {url} for case *: connection refused (is the service running?)*"]
         )
 
     def test_not_a_url(self, pytester: pytest.Pytester) -> None:

@@ -57,6 +57,25 @@ def register(subparsers: Any) -> None:
         f"{AUTO_MIN_BYTES // 2**20} MB of case files or a single file",
     )
     parser.add_argument(
+        "--icd-concurrency",
+        "--concurrency",
+        dest="concurrency",
+        default=None,
+        metavar="N",
+        help="requests an out-of-process engine (cmd:, http://) may have in flight at once, "
+        "per process (default 1, ini icd_concurrency: more only for engines that can take "
+        "N requests at once)",
+    )
+    parser.add_argument(
+        "--icd-rate",
+        "--rate",
+        dest="rate",
+        default=None,
+        metavar="R",
+        help="at most R requests a second to an out-of-process engine, per process "
+        "(metered services; default no cap; ini icd_rate)",
+    )
+    parser.add_argument(
         "--junitxml",
         type=Path,
         metavar="FILE",
@@ -112,9 +131,15 @@ def _jobs(text: str) -> int | str:
 
 def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.casefile.finder import missing_paths, skipped
-    from pytest_icdcheck.limits import engine_spec_problem, timeout_problem
+    from pytest_icdcheck.limits import (
+        concurrency_problem,
+        engine_spec_problem,
+        rate_problem,
+        timeout_problem,
+    )
     from pytest_icdcheck.runner import batch
     from pytest_icdcheck.runner.options import PluginEngines, read_ini
+    from pytest_icdcheck.verdict.state import Limits
 
     problem = missing_paths(args.paths)
     if problem:
@@ -124,10 +149,16 @@ def run(args: argparse.Namespace) -> int:
     ini = read_ini(args.paths)
     engine, engine_option = ini.pick("icd_engine", args.engine, "--icd-engine")
     timeout, timeout_option = ini.pick("icd_timeout", args.timeout, "--icd-timeout")
+    concurrency, concurrency_option = ini.pick(
+        "icd_concurrency", args.concurrency, "--icd-concurrency"
+    )
+    rate, rate_option = ini.pick("icd_rate", args.rate, "--icd-rate")
     problem = (
         engine_spec_problem(engine_option, engine)
         or (args.against is not None and engine_spec_problem("--icd-against", args.against))
         or timeout_problem(timeout_option, timeout)
+        or concurrency_problem(concurrency_option, concurrency)
+        or rate_problem(rate_option, rate)
         or _jobs_problem(args.jobs)
     )
     if problem:
@@ -139,6 +170,9 @@ def run(args: argparse.Namespace) -> int:
         cache=None if args.no_cache else args.cache_dir,
         verbose=args.verbose >= 2,
         plugins=PluginEngines([str(p) for p in args.paths]),
+        limits=Limits(
+            concurrency=int(concurrency), rate=float(rate) if str(rate).strip() else None
+        ),
     )
     return batch.main(
         args.paths,

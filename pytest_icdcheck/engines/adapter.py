@@ -2,6 +2,12 @@
 
 Whatever the engine does (raise, return garbage, return NaN) becomes an
 ``EngineFailure`` with a message for the user; the case fails and the run goes on.
+
+Run-ahead (``prefetch``): with ``concurrency`` N > 1, an out-of-process engine (one that
+says ``concurrent_requests = True``: cmd:, http://) gets a batch's cases from N threads,
+so up to N requests are in flight; an in-process engine with ``run_many`` gets the batch
+in one call. ``run`` then waits for its own case only, so the caller still judges cases
+one by one, in order.
 """
 
 from __future__ import annotations
@@ -9,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import marshal
+from collections import deque
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from pytest_icdcheck.casefile import schema
@@ -17,19 +25,45 @@ from pytest_icdcheck.errors import EngineFailure, EngineInputError
 
 
 class EngineAdapter:
-    def __init__(self, spec: str, engine: Any) -> None:
+    def __init__(self, spec: str, engine: Any, *, concurrency: int = 1) -> None:
         self.spec = spec
         self.engine = engine
         self.info = self._describe()
-        self._ahead: dict[str, Any] = {}  # case id -> raw result run ahead by prefetch()
+        self.concurrency = max(1, concurrency)
+        # case id -> results run ahead, oldest first (an id may repeat across files in
+        # `icdcheck run`): a raw result from run_many, or a Future of a checked-later one
+        self._ahead: dict[str, deque[Any]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def runs_ahead(self) -> bool:
+        """Whether prefetch() sends cases ahead of run() (else it is a no-op)."""
+        if self._threaded:
+            return True
+        return callable(getattr(self.engine, "run_many", None))
+
+    @property
+    def _threaded(self) -> bool:
+        # Only the out-of-process adapters are called from several threads: a Python
+        # engine need not be thread-safe (CONTRACT §5).
+        return self.concurrency > 1 and getattr(self.engine, "concurrent_requests", False) is True
 
     def prefetch(self, cases: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
-        """Run a batch of cases at once where the engine can (CONTRACT §5 ``run_many``).
+        """Start a batch of cases ahead of ``run``, where the engine can.
 
-        ``run`` then serves these cases from the batch, still checking each result. If the
-        batch call fails as a whole, nothing is kept and every case runs on its own, so a
-        single bad encounter still fails only its own case.
+        With concurrency N > 1 an out-of-process engine gets the cases from N threads;
+        else an engine with ``run_many`` (CONTRACT §5) gets them in one call. ``run`` then
+        serves these cases, still checking each result. If a ``run_many`` batch fails as a
+        whole, nothing is kept and every case runs on its own, so a single bad encounter
+        still fails only its own case.
         """
+        if self._threaded:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.concurrency, "icdcheck-engine")
+            for case_id, encounter in cases:
+                future = self._pool.submit(self._call, case_id, encounter)
+                self._ahead.setdefault(case_id, deque()).append(future)
+            return
         run_many = getattr(self.engine, "run_many", None)
         if not callable(run_many) or len(cases) < 2:
             return
@@ -44,9 +78,22 @@ class EngineAdapter:
                 f"{len(cases)} encounters, so every case of that batch fails (CONTRACT §5: "
                 "run_many returns one result per encounter, in order)"
             )
-            self._ahead.update((case_id, wrong) for case_id, _ in cases)
-            return
-        self._ahead.update(zip((case_id for case_id, _ in cases), results, strict=True))
+            results = [wrong] * len(cases)
+        for (case_id, _), result in zip(cases, results, strict=True):
+            self._ahead.setdefault(case_id, deque()).append(result)
+
+    def _take_ahead(self, case_id: str) -> tuple[bool, Any]:
+        queue = self._ahead.get(case_id)
+        if not queue:
+            return False, None
+        value = queue.popleft()
+        if not queue:
+            del self._ahead[case_id]
+        if isinstance(value, Future):
+            return True, value.result()  # raises the EngineFailure _call raised
+        if isinstance(value, EngineFailure):  # a run_many batch of the wrong size
+            raise EngineFailure(str(value))
+        return True, value
 
     @property
     def label(self) -> str:
@@ -65,12 +112,14 @@ class EngineAdapter:
 
     def run(self, case_id: str, encounter: Mapping[str, Any]) -> dict[str, Any]:
         """The engine's result for ``encounter``, checked against result.schema.json."""
+        found, result = self._take_ahead(case_id)
+        if not found:
+            result = self._call(case_id, encounter)
+        return self._checked(result)
+
+    def _call(self, case_id: str, encounter: Mapping[str, Any]) -> Any:
+        """One call into the engine; anything but a returned value is an EngineFailure."""
         run_case = getattr(self.engine, "run_case", None)
-        if case_id in self._ahead:
-            ahead = self._ahead.pop(case_id)
-            if isinstance(ahead, EngineFailure):
-                raise EngineFailure(str(ahead))
-            return self._checked(ahead)
         try:
             # Out-of-process engines name the case in their request (CONTRACT §5), so they
             # offer run_case(case_id, encounter); they only serialise what they are given.
@@ -91,7 +140,7 @@ class EngineAdapter:
             raise EngineFailure(
                 f"engine {self.label} raised {type(exc).__name__}: {exc}" + _where(exc)
             ) from None
-        return self._checked(result)
+        return result
 
     def _checked(self, result: Any) -> dict[str, Any]:
         if not isinstance(result, Mapping):
@@ -110,6 +159,10 @@ class EngineAdapter:
         return checked
 
     def close(self) -> None:
+        if self._pool is not None:  # cases run ahead but never judged (-x, Ctrl-C)
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._ahead.clear()
         close = getattr(self.engine, "close", None)
         if callable(close):
             with contextlib.suppress(Exception):  # closing must never turn a green run red

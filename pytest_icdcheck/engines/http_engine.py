@@ -1,36 +1,56 @@
 """``--icd-engine http://HOST:PORT/PATH`` (or https): an engine behind HTTP (CONTRACT §5).
 
 Each case is one ``POST`` of the encounter as JSON to the URL; the body of a ``200``
-reply is the result. One keep-alive connection per session (per xdist worker), opened
-again once if the server dropped it between cases. Anything else — another status, a
-body that is not JSON, a refused connection, no reply within the timeout — fails the
-case with the status and the start of the body. Redirects are followed only to the same
-scheme, host and port, and only when they keep the method (307, 308).
-``describe()`` asks ``GET <base>/describe`` (``icdcheck serve`` answers it).
+reply is the result. Keep-alive connections per session (per xdist worker): one for
+each request in flight (``--icd-concurrency N``, so at most N), kept for the next case and
+opened again once if the server dropped it between cases. A ``429`` or ``503`` with
+``Retry-After`` is sent again after that delay, at most ``MAX_RETRIES`` times and only for
+a delay up to ``MAX_RETRY_AFTER``; ``--icd-rate R`` spaces requests 1/R s apart. Anything
+else — another status, a body that is not JSON, a refused connection, no reply within the
+timeout — fails the case with the status and the start of the body. Redirects are
+followed only to the same scheme, host and port, and only when they keep the method
+(307, 308). ``describe()`` asks ``GET <base>/describe`` (``icdcheck serve`` answers it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import http.client
 import json
 import socket
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from pytest_icdcheck.engines.rate import RateLimiter, limiter
 from pytest_icdcheck.errors import EngineFailure, EngineSpecError
 
 MAX_BODY = 16 * 1024 * 1024
 BODY_SHOWN = 200
 MAX_REDIRECTS = 5
+MAX_RETRIES = 3  # 429/503 with Retry-After: sent again at most this many times
+MAX_RETRY_AFTER = 60.0  # seconds; a service asking to wait longer fails the case at once
+RETRY_STATUSES = (429, 503)
 
 
 class HttpEngine:
     """The ``http://`` adapter: describe(), run_case(case_id, encounter), close()."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    concurrent_requests = True  # safe to call from N threads (--icd-concurrency)
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        concurrency: int = 1,
+        rate: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise EngineSpecError(
@@ -43,25 +63,31 @@ class HttpEngine:
         self.url = url
         self.timeout = timeout
         self._origin = _origin(url)
-        self._lock = threading.Lock()
-        self._conn: http.client.HTTPConnection | None = None
+        self._lock = threading.Lock()  # guards the idle list
+        self._in_flight = threading.BoundedSemaphore(max(1, concurrency))
+        self._idle: list[http.client.HTTPConnection] = []  # kept-alive, not in use
+        self._rate: RateLimiter | None = limiter(rate)
+        self._sleep = sleep
 
-    # --- connection -------------------------------------------------------------------
+    # --- connections: one per request in flight, kept alive for the next -------------
 
-    def _connection(self) -> http.client.HTTPConnection:
-        if self._conn is None:
-            scheme, host, port = self._origin
-            if scheme == "https":
-                self._conn = http.client.HTTPSConnection(host, port, timeout=self.timeout)
-            else:
-                self._conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
-        return self._conn
+    def _take(self) -> http.client.HTTPConnection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        scheme, host, port = self._origin
+        if scheme == "https":
+            return http.client.HTTPSConnection(host, port, timeout=self.timeout)
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
 
-    def _drop(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                self._conn.close()
-            self._conn = None
+    def _give_back(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._idle.append(conn)
+
+    @staticmethod
+    def _drop(conn: http.client.HTTPConnection) -> None:
+        with contextlib.suppress(Exception):
+            conn.close()
 
     def _request(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str], what: str
@@ -70,57 +96,62 @@ class HttpEngine:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         for attempt in (1, 2):
-            conn = self._connection()
+            conn = self._take()
             reused = conn.sock is not None
             try:
                 conn.request(method, target, body=body, headers=headers)
                 response = conn.getresponse()
                 data = response.read(MAX_BODY + 1)
                 if len(data) > MAX_BODY:
-                    self._drop()
+                    self._drop(conn)
                     raise EngineFailure(
                         f"HTTP {response.status} from {url} for {what}: the body is larger than "
                         f"{MAX_BODY // (1024 * 1024)} MB"
                     )
                 if response.will_close:
-                    self._drop()
+                    self._drop(conn)
+                else:
+                    self._give_back(conn)
                 return response.status, response.headers, data
             except EngineFailure:
                 raise
             except TimeoutError:
-                self._drop()
+                self._drop(conn)
                 raise EngineFailure(
                     f"timed out after {self.timeout:g} s on {what} ({method} {url})"
                 ) from None
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                self._drop()
+                self._drop(conn)
                 if reused and attempt == 1:
                     continue  # the server closed an idle keep-alive connection: once more
                 raise EngineFailure(
                     f"the connection to {url} broke on {what}: {type(exc).__name__}: {exc}"
                 ) from None
             except ConnectionRefusedError:
-                self._drop()
+                self._drop(conn)
                 raise EngineFailure(
-                    f"cannot connect to {url}: connection refused (is the service running?)"
+                    f"cannot connect to {url} for {what}: connection refused (is the service "
+                    "running?)"
                 ) from None
             except (OSError, http.client.HTTPException) as exc:
-                self._drop()
+                self._drop(conn)
                 reason = _reason(exc)
                 raise EngineFailure(f"cannot reach {url} for {what}: {reason}") from None
         raise AssertionError("unreachable")
 
     def _exchange(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str], what: str
-    ) -> tuple[int, str, bytes]:
-        """The final status, URL and body, after same-origin 307/308 redirects."""
+    ) -> tuple[int, str, bytes, http.client.HTTPMessage]:
+        """The final status, URL, body and headers, after same-origin 307/308 redirects."""
         for _ in range(MAX_REDIRECTS + 1):
+            if self._rate is not None:
+                self._rate.wait()
             status, response_headers, data = self._request(method, url, body, headers, what)
             if status not in (301, 302, 303, 307, 308):
-                return status, url, data
+                return status, url, data, response_headers
             location = response_headers.get("Location")
             if not location:
-                return status, url, data
+                return status, url, data, response_headers
             target = urljoin(url, location)
             if _origin(target) != self._origin:
                 raise EngineFailure(
@@ -140,8 +171,8 @@ class HttpEngine:
 
     def describe(self) -> dict[str, Any]:
         url = _describe_url(self.url)
-        with self._lock:
-            status, _, data = self._exchange(
+        with self._in_flight:
+            status, _, data, _ = self._exchange(
                 "GET", url, None, {"Accept": "application/json"}, "describe"
             )
         if status == 200:
@@ -162,8 +193,7 @@ class HttpEngine:
             "Accept": "application/json",
             "X-Icdcheck-Case": _header_safe(case_id),
         }
-        with self._lock:
-            status, url, data = self._exchange("POST", self.url, body, headers, what)
+        status, url, data = self._post(body, headers, what)
         if status != 200:
             raise EngineFailure(f"HTTP {status} from {url} for {what}: {_body_start(data)}")
         try:
@@ -179,12 +209,67 @@ class HttpEngine:
             )
         return result
 
+    def _post(self, body: bytes, headers: dict[str, str], what: str) -> tuple[int, str, bytes]:
+        """POST, sent again after the delay a 429/503 asks for in Retry-After (bounded)."""
+        waits: list[float] = []
+        while True:
+            with self._in_flight:  # waiting out a Retry-After frees the slot for others
+                status, url, data, response_headers = self._exchange(
+                    "POST", self.url, body, headers, what
+                )
+            if status not in RETRY_STATUSES:
+                return status, url, data
+            delay = retry_after(response_headers.get("Retry-After"))
+            if delay is None:
+                return status, url, data  # no Retry-After: the service did not ask for a retry
+            if len(waits) >= MAX_RETRIES or delay > MAX_RETRY_AFTER:
+                raise EngineFailure(_gave_up(status, url, what, waits, delay, data))
+            waits.append(delay)
+            self._sleep(delay)
+
     def run(self, encounter: Mapping[str, Any]) -> Mapping[str, Any]:
         return self.run_case("-", encounter)
 
     def close(self) -> None:
         with self._lock:
-            self._drop()
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            self._drop(conn)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date); None if absent."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _gave_up(
+    status: int, url: str, what: str, waits: list[float], delay: float, data: bytes
+) -> str:
+    if delay > MAX_RETRY_AFTER:
+        why = (
+            f"it asked to wait {delay:g} s (Retry-After), more than the {MAX_RETRY_AFTER:g} s "
+            "icdcheck waits"
+        )
+    else:
+        shown = ", ".join(f"{w:g}" for w in waits)
+        why = (
+            f"gave up after {len(waits)} retries (waited {shown} s as Retry-After asked); "
+            "lower --icd-concurrency or set --icd-rate below the service's limit"
+        )
+    if waits and delay > MAX_RETRY_AFTER:
+        why += f", after {len(waits)} retries"
+    return f"HTTP {status} from {url} for {what}: {why}: {_body_start(data)}"
 
 
 def _origin(url: str) -> tuple[str, str, int]:

@@ -25,21 +25,30 @@ def resolve_engine(
     *,
     timeout: float = 30.0,
     option: str = "--icd-engine",
+    concurrency: int = 1,
+    rate: float | None = None,
 ) -> Any:
     """An engine instance for ``spec``; EngineSpecError says what is wrong and the fix.
 
-    ``timeout`` is the per-case limit for out-of-process engines (cmd:, http://);
+    For out-of-process engines (cmd:, http://): ``timeout`` is the per-case limit,
+    ``concurrency`` the requests in flight at most, ``rate`` the requests a second at most.
     ``option`` is how messages name the option the user gave ``spec`` with.
     """
     try:
-        return _resolve(spec, registered, timeout)
+        return _resolve(spec, registered, timeout, concurrency, rate)
     except EngineSpecError as exc:
         if option == "--icd-engine":
             raise
         raise EngineSpecError(str(exc).replace("--icd-engine", option)) from None
 
 
-def _resolve(spec: str, registered: Iterable[Mapping[str, Any]], timeout: float) -> Any:
+def _resolve(
+    spec: str,
+    registered: Iterable[Mapping[str, Any]],
+    timeout: float,
+    concurrency: int,
+    rate: float | None,
+) -> Any:
     from pytest_icdcheck.limits import engine_spec_problem
 
     spec = spec.strip()
@@ -49,11 +58,13 @@ def _resolve(spec: str, registered: Iterable[Mapping[str, Any]], timeout: float)
     if spec.startswith("cmd:"):
         from pytest_icdcheck.engines.subprocess_engine import CommandEngine
 
-        return CommandEngine(spec[len("cmd:") :], timeout=timeout, spec=spec)
+        return CommandEngine(
+            spec[len("cmd:") :], timeout=timeout, spec=spec, concurrency=concurrency, rate=rate
+        )
     if spec.lower().startswith(("http://", "https://")):
         from pytest_icdcheck.engines.http_engine import HttpEngine
 
-        return HttpEngine(spec, timeout=timeout)
+        return HttpEngine(spec, timeout=timeout, concurrency=concurrency, rate=rate)
     names = _named_engines(registered)
     if spec in names:
         return _instantiate(spec, names[spec])

@@ -17,7 +17,7 @@ from pytest_icdcheck.casefile.finder import NEAR_SUFFIXES, SUFFIX
 from pytest_icdcheck.plugin.retention import ReportRetention
 from pytest_icdcheck.plugin.stash import RUN_STATE, SUMMARY
 from pytest_icdcheck.plugin.summary import Summary
-from pytest_icdcheck.verdict.state import RunState
+from pytest_icdcheck.verdict.state import Limits, RunState
 
 DEFAULT_ENGINE = "reference"  # the shipped engine (engines.resolve.DEFAULT_ENGINE)
 
@@ -78,6 +78,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "rule and every case with its status and differences (schemas/run-report.schema."
         "json); written once, atomically, also under pytest-xdist.",
     )
+    group.addoption(
+        "--icd-concurrency",
+        metavar="N",
+        type=int,
+        default=None,
+        help="requests an out-of-process engine (cmd:, http://) may have in flight at once, "
+        "per process (xdist worker); the cases ahead of the one reported are sent early. "
+        "Default 1: only for engines that can take N requests at once (ini icd_concurrency).",
+    )
+    group.addoption(
+        "--icd-rate",
+        metavar="R",
+        type=float,
+        default=None,
+        help="at most R requests a second to an out-of-process engine, per process "
+        "(metered services); default no cap (ini icd_rate).",
+    )
+    parser.addini(
+        "icd_concurrency",
+        "requests in flight to an out-of-process engine (see --icd-concurrency)",
+        default="1",
+    )
+    parser.addini(
+        "icd_rate", "requests a second at most to an out-of-process engine (see --icd-rate)"
+    )
     parser.addini(
         "icd_timeout",
         "seconds an out-of-process engine may take for one case (see --icd-timeout)",
@@ -104,7 +129,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(problem)
     update = bool(config.getoption("icd_update"))
     config.stash[RUN_STATE] = RunState(
-        str(spec), _Registered(config), against=against, update=update, timeout=_timeout(config)
+        str(spec),
+        _Registered(config),
+        against=against,
+        update=update,
+        timeout=_timeout(config),
+        limits=_limits(config),
     )
     if not hasattr(config, "workerinput"):  # the process that sees every report writes
         from pytest_icdcheck.plugin.recording import Recorder
@@ -145,6 +175,27 @@ def _timeout(config: pytest.Config) -> float:
     if problem:
         raise pytest.UsageError(problem)
     return float(value)
+
+
+def _limits(config: pytest.Config) -> Limits:
+    """--icd-concurrency and --icd-rate (else their ini options), checked as `icdcheck run`
+    checks them."""
+    from pytest_icdcheck.limits import concurrency_problem, rate_problem
+
+    settings = []
+    for name in ("icd_concurrency", "icd_rate"):
+        value, option = config.getoption(name), "--" + name.replace("_", "-")
+        if value is None:
+            value, option = config.getini(name), name
+        settings.append((value, option))
+    (concurrency, c_option), (rate, r_option) = settings
+    problem = concurrency_problem(c_option, concurrency or "1") or rate_problem(r_option, rate)
+    if problem:
+        raise pytest.UsageError(problem)
+    return Limits(
+        concurrency=int(str(concurrency or "1")),
+        rate=float(str(rate)) if rate is not None and str(rate).strip() else None,
+    )
 
 
 class _Registered:

@@ -10,7 +10,8 @@ import pytest
 
 from pytest_icdcheck.casefile.cache import read_cases_cached
 from pytest_icdcheck.casefile.cases import Case, CaseFileError
-from pytest_icdcheck.plugin.stash import RUN_STATE
+from pytest_icdcheck.plugin.runahead import RunAhead
+from pytest_icdcheck.plugin.stash import RUN_AHEAD, RUN_STATE
 from pytest_icdcheck.verdict.outcome import PASSED, judge
 from pytest_icdcheck.verdict.state import RunState
 
@@ -22,6 +23,8 @@ class CaseFailure(Exception):
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
         state = self.config.stash[RUN_STATE]
+        if not self.config.option.collectonly:
+            state.start_engines()  # a cmd: process starts while the other files are collected
         try:
             cases = read_cases_cached(self.path, _shown(self), _cache_folder(self.config))
         except CaseFileError as exc:
@@ -70,6 +73,13 @@ def _registered_markers(config: pytest.Config) -> frozenset[str]:
     return state.markers
 
 
+def _run_ahead(session: pytest.Session, state: RunState) -> RunAhead:
+    ahead = session.config.stash.get(RUN_AHEAD, None)
+    if ahead is None:
+        ahead = session.config.stash[RUN_AHEAD] = RunAhead(session, state)
+    return ahead
+
+
 class CaseItem(pytest.Item):
     def __init__(self, *, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -90,6 +100,8 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         state = self.config.stash[RUN_STATE]
+        if state.limits.concurrency > 1:
+            _run_ahead(self.session, state).before(self)
         outcome = judge(self.case, state, verbose=self.config.get_verbosity() >= 2)
         self.icdcheck_outcome = outcome.info  # travels with the report: see plugin.py
         if outcome.status != PASSED:

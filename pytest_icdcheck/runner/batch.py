@@ -4,7 +4,10 @@ The same loading (`read_cases_cached`), engine protocol (`RunState`), verdicts a
 messages (`outcome.judge`) as the plugin; what differs is only the driver: case files are
 streamed one at a time (memory stays flat), each file's cases go to the engine as one
 batch where it has `run_many`, and `--jobs N` spreads files over N processes (this one and
-N - 1 workers), each with its own engine (like xdist workers).
+N - 1 workers), each with its own engine (like xdist workers). With `--concurrency N` an
+out-of-process engine gets up to N requests in flight from each process; in one process
+the next file's cases are sent while this file's are judged, so the engine never idles
+at a file's end.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +33,7 @@ from pytest_icdcheck.verdict.outcome import ERROR, FAILED, PASSED, judge
 from pytest_icdcheck.verdict.render import render_invalid
 from pytest_icdcheck.verdict.runreport import RunReport, package_version, write_report
 from pytest_icdcheck.verdict.scorecard import Scorecard
-from pytest_icdcheck.verdict.state import RunState
+from pytest_icdcheck.verdict.state import Limits, RunState
 from pytest_icdcheck.verdict.tally import Tally
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
@@ -45,6 +48,7 @@ class Settings:
     verbose: bool
     path_entry: str = "."  # put on sys.path, as pytest puts a rootdir conftest's folder
     plugins: PluginEngines | None = None  # engines registered through the plugin hook
+    limits: Limits = field(default_factory=Limits)  # --concurrency, --rate (per process)
 
 
 # -- one process: run a file ------------------------------------------------------------
@@ -64,12 +68,19 @@ def _init(settings: Settings) -> None:
         settings.plugins or (),
         against=settings.against,
         timeout=settings.timeout,
+        limits=settings.limits,
     )
     Finalize(_state, _state.close, exitpriority=10)
+    _state.start_engines()  # an engine process starts while the first file is read
 
 
 def run_file(job: tuple[str, str]) -> list[CaseResult]:
     """Every case of one file, judged; a file that cannot be read is one error result."""
+    return _judge_all(_started(job))
+
+
+def _started(job: tuple[str, str]) -> list[Case] | CaseResult:
+    """A file's cases, handed to the engine ahead of judging (or why it cannot be read)."""
     from pytest_icdcheck.casefile.cache import read_cases_cached
 
     assert _state is not None and _settings is not None, "_init() first"
@@ -77,10 +88,28 @@ def run_file(job: tuple[str, str]) -> list[CaseResult]:
     try:
         cases = read_cases_cached(path, shown, _settings.cache)
     except CaseFileError as exc:
-        return [CaseResult(shown, "", 0, ERROR, str(exc))]
+        return CaseResult(shown, "", 0, ERROR, str(exc))
     runnable = [(c.name, c.encounter) for c in cases if not c.problems]
     _state.prefetch(runnable)
-    return [_judge(case) for case in cases]
+    return cases
+
+
+def _judge_all(started: list[Case] | CaseResult) -> list[CaseResult]:
+    if isinstance(started, CaseResult):
+        return [started]
+    return [_judge(case) for case in started]
+
+
+def _one_file_ahead(jobs: Sequence[tuple[str, str]]) -> Iterator[CaseResult]:
+    """Each file's cases, started while the file before is judged (requests in flight)."""
+    previous: list[Case] | CaseResult | None = None
+    for job in jobs:
+        started = _started(job)
+        if previous is not None:
+            yield from _judge_all(previous)
+        previous = started
+    if previous is not None:
+        yield from _judge_all(previous)
 
 
 def _judge(case: Case) -> CaseResult:
@@ -134,6 +163,9 @@ def results(
     """
     _init(settings)
     try:
+        if workers <= 1 and settings.limits.concurrency > 1:
+            yield from _one_file_ahead(jobs)
+            return
         if workers <= 1:
             for job in jobs:
                 yield from run_file(job)

@@ -15,7 +15,12 @@ from typing import Any
 from pytest_icdcheck.errors import EngineSpecError
 
 # ini name -> default, as the plugin's parser.addini declares them
-INI_DEFAULTS: dict[str, str] = {"icd_engine": "reference", "icd_timeout": "30"}
+INI_DEFAULTS: dict[str, str] = {
+    "icd_engine": "reference",
+    "icd_timeout": "30",
+    "icd_concurrency": "1",
+    "icd_rate": "",
+}
 
 
 @dataclass(frozen=True)
