@@ -45,11 +45,8 @@ class ReportWriter:
 
         summary = self.summary
         document = self.report.document(
-            engines=sorted(summary.tally.engines),
-            against=sorted(summary.tally.against),
+            summary.tally,
             engine_info=summary.engine_info,
-            counts=summary.tally.counts,
-            fields=summary.tally.fields,
             scorecard=summary.scorecard,
             versions={"pytest_icdcheck": package_version(), "pytest": pytest.__version__},
         )

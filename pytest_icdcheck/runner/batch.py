@@ -305,11 +305,8 @@ class Driver:
     def _write_report(self) -> None:
         assert self.report is not None and self.report_path is not None
         document = self.report.document(
-            engines=sorted(self.tally.engines),
-            against=sorted(self.tally.against),
+            self.tally,
             engine_info=self.engine_info,
-            counts=self.tally.counts,
-            fields=self.tally.fields,
             scorecard=self.scorecard,
             versions={"pytest_icdcheck": package_version()},
         )

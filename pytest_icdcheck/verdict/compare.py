@@ -214,13 +214,18 @@ def _cdi(c: Any) -> str:
     return text
 
 
-def _hcc(expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
+def _absent(name: str, expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
+    """hcc / drg where one side has none (``null``): the whole value is the difference."""
     if expected is None:
-        if got is not None:
-            return [Difference("hcc", "unexpected", f"hcc: expected none, got {_flat(got)}")]
-        return []
-    if not isinstance(got, Mapping):
-        return [Difference("hcc", "missing", f"hcc: expected {_flat(expected)}, got none")]
+        if got is None:
+            return []
+        return [Difference(name, "unexpected", f"{name}: expected none, got {_flat(got)}")]
+    return [Difference(name, "missing", f"{name}: expected {_flat(expected)}, got none")]
+
+
+def _hcc(expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
+    if expected is None or not isinstance(got, Mapping):
+        return _absent("hcc", expected, got)
     out = []
     for key, value in expected.items():
         have = got.get(key)
@@ -251,12 +256,8 @@ def _hcc(expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
 
 
 def _drg(expected: Mapping[str, Any] | None, got: Any) -> list[Difference]:
-    if expected is None:
-        if got is not None:
-            return [Difference("drg", "unexpected", f"drg: expected none, got {_flat(got)}")]
-        return []
-    if not isinstance(got, Mapping):
-        return [Difference("drg", "missing", f"drg: expected {_flat(expected)}, got none")]
+    if expected is None or not isinstance(got, Mapping):
+        return _absent("drg", expected, got)
     return [
         Difference("drg", "changed", f"drg.{key}: expected {value}, got {got.get(key)}", key)
         for key, value in expected.items()

@@ -19,6 +19,7 @@ from typing import Any
 from pytest_icdcheck.atomic import write_atomically
 from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.scorecard import Scorecard
+from pytest_icdcheck.verdict.tally import Tally
 
 SCHEMA_ID = "https://pytest-icdcheck.dev/schemas/run-report.schema.json"
 REPORT_VERSION = 1
@@ -57,16 +58,15 @@ class RunReport:
 
     def document(
         self,
+        tally: Tally,
         *,
-        engines: Sequence[str],
-        against: Sequence[str],
         engine_info: Mapping[str, Any] | None,
-        counts: Mapping[str, int],
-        fields: Mapping[str, int],
         scorecard: Scorecard | None,
         versions: Mapping[str, str],
     ) -> dict[str, Any]:
+        """The whole report, from the tally both drivers keep (engines, counts, fields)."""
         info = engine_info or {}
+        engines, against, counts, fields = tally.engines, tally.against, tally.counts, tally.fields
         return {
             "$schema": SCHEMA_ID,
             "report_version": REPORT_VERSION,
