@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pytest_icdcheck.commands.validate import add_paths_argument
+from pytest_icdcheck.commands.paths import add_paths_argument, open_paths
 
 
 def _year(text: str) -> int:
@@ -59,17 +59,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck.casefile.finder import case_files, missing_paths, nothing_found, skipped
+    from pytest_icdcheck.casefile.finder import case_files, nothing_found
     from pytest_icdcheck.commands.status import EXIT_NO_CASES, usage_error
     from pytest_icdcheck.reference import ReferenceEngine
     from pytest_icdcheck.runner import fydiff
 
     paths: list[Path] = args.paths
-    problem = missing_paths(paths)
-    if problem:
-        return usage_error("fy-diff", problem)
-    for note in skipped(paths):
-        print(f"icdcheck fy-diff: {note}", file=sys.stderr)
+    status, _ = open_paths("fy-diff", paths, notes=sys.stderr)  # stdout holds the report
+    if status is not None:
+        return status
     if not any(True for _ in case_files(paths)):
         print(f"icdcheck fy-diff: {nothing_found(paths)}", file=sys.stderr)
         return EXIT_NO_CASES

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from pytest_icdcheck.commands.paths import add_paths_argument, open_paths
 from pytest_icdcheck.commands.status import usage_error
-from pytest_icdcheck.commands.validate import add_paths_argument
 
 DEFAULT_CACHE = Path(".pytest_cache") / "d" / "icdcheck-cases"
 # Below this much case-file text, starting workers costs more than it saves.
@@ -130,7 +130,6 @@ def _jobs(text: str) -> int | str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck.casefile.finder import missing_paths, skipped
     from pytest_icdcheck.limits import (
         concurrency_problem,
         engine_spec_problem,
@@ -141,11 +140,9 @@ def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.runner.options import PluginEngines, read_ini
     from pytest_icdcheck.verdict.state import Limits
 
-    problem = missing_paths(args.paths)
-    if problem:
-        return usage_error("run", problem)
-    for note in skipped(args.paths):
-        print(f"icdcheck run: {note}")
+    status, _ = open_paths("run", args.paths)
+    if status is not None:
+        return status
     ini = read_ini(args.paths)
     engine, engine_option = ini.pick("icd_engine", args.engine, "--icd-engine")
     timeout, timeout_option = ini.pick("icd_timeout", args.timeout, "--icd-timeout")

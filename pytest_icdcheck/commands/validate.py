@@ -7,24 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pytest_icdcheck.casefile.finder import case_files, missing_paths, nothing_found, skipped
+from pytest_icdcheck.casefile.finder import case_files, nothing_found
+from pytest_icdcheck.commands.paths import add_paths_argument, open_paths
 from pytest_icdcheck.commands.status import (
     EXIT_FAILED,
     EXIT_NO_CASES,
     EXIT_OK,
-    usage_error,
 )
-
-
-def add_paths_argument(parser: argparse.ArgumentParser) -> None:
-    """The PATH... argument the commands over case files share."""
-    parser.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="case files, or folders to search for *.icd.yaml",
-    )
 
 
 def register(subparsers: Any) -> None:
@@ -46,12 +35,9 @@ def run(args: argparse.Namespace) -> int:
     from pytest_icdcheck.casefile.ids import CaseIds
 
     paths: list[Path] = args.paths
-    problem = missing_paths(paths)
-    if problem:
-        return usage_error("validate", problem)
-    notes = skipped(paths)
-    for note in notes:
-        print(note)
+    status, notes = open_paths("validate", paths, prefix=False)  # each note is a problem
+    if status is not None:
+        return status
     files = cases = bad = 0
     ids = CaseIds()
     for path in case_files(paths):
