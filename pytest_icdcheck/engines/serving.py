@@ -65,6 +65,8 @@ class EngineServer(ThreadingHTTPServer):
         self.idle_timeout = idle_timeout
         self.workers = workers
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="icdcheck-serve")
+        self._waiting = 0  # accepted connections no worker has taken yet
+        self._waiting_lock = threading.Lock()
         info = _describe(engine)
         self.info = info
         self._lock: threading.Lock | contextlib.nullcontext[None] = (
@@ -73,7 +75,21 @@ class EngineServer(ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """A worker of the bounded pool serves the connection (not a new thread each)."""
-        self._pool.submit(self.process_request_thread, request, client_address)
+        with self._waiting_lock:
+            self._waiting += 1
+        self._pool.submit(self._serve_connection, request, client_address)
+
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
+        with self._waiting_lock:
+            self._waiting -= 1
+        self.process_request_thread(request, client_address)
+
+    @property
+    def others_waiting(self) -> bool:
+        """Whether a connection waits for a worker: then a kept-alive connection gives its
+        worker up after its reply, or clients with more connections than there are
+        workers (--icd-concurrency 64 against 32) would wait for an idle timeout."""
+        return self._waiting > 0
 
     def server_close(self) -> None:
         super().server_close()
@@ -169,6 +185,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        if self.server.others_waiting:  # the client reconnects; the worker serves the next
+            self.close_connection = True
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 
