@@ -172,9 +172,16 @@ def main() -> None:
         for mode in ("pytest", "run"):
             ratio = ratios[("20", transport, 32, mode)]
             verdict = "meets" if ratio <= TARGET else "MISSES"
+            # The HTTP service starts before its rows; a cmd: engine starts inside the run.
+            # Its own start-up, measured alone, is the engine's, not the harness's.
+            without = ""
+            if transport == "cmd":
+                base_s = base[("20", mode)]
+                net = (ratio * base_s - starts[1]) / base_s
+                without = f"; {net:.2f}x without the engine's own start, as for HTTP"
             print(
                 f"20 ms {transport} engine, N = 32, {sets['20']} cases, {mode}: {ratio:.2f}x "
-                f"in-process (target <= {TARGET}x: {verdict})"
+                f"in-process (target <= {TARGET}x: {verdict}){without}"
             )
     print(
         f"(the HTTP service was started before its rows; the cmd: engine starts within each "
