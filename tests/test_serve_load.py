@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import queue
 import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -87,32 +87,39 @@ def test_a_client_stalled_mid_request_is_cut_off_and_others_are_served() -> None
 
 
 def test_more_kept_alive_clients_than_workers_take_turns() -> None:
-    """--icd-concurrency 8 against --workers 2: each kept-alive connection gives its worker up
-    after a reply while others wait (Connection: close), so every client is served long
-    before the idle timeout (an hour here) would free a worker."""
-    requests_each = 5
+    """--icd-concurrency 8 against --workers 2: while connections wait for a worker, each
+    reply closes its kept-alive connection (Connection: close), so every request is served
+    long before the idle timeout (an hour here) would free a worker."""
+    clients, requests_each = 8, 5
     with serve("--idle-timeout", "3600", "--workers", "2") as running:
         parts = urlsplit(running.url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 0
-
-        # Like the HTTP engine's pool, a client keeps its connection open after its requests
-        # (until every client is through): a worker is freed only when it is given up.
-        everyone_done = threading.Barrier(8, timeout=60)
+        # Like the HTTP engine's pool: a request takes an idle kept-alive connection if
+        # there is one, else opens one, and gives it back unless told to close.
+        idle: queue.LifoQueue[http.client.HTTPConnection] = queue.LifoQueue()
 
         def client(_: int) -> list[int]:
-            conn = http.client.HTTPConnection(host, port, timeout=60)
             statuses = []
-            try:
-                for _ in range(requests_each):  # one connection, reopened when told to close
-                    conn.request("POST", "/", body=ENCOUNTER)
-                    response = conn.getresponse()
-                    response.read()
-                    statuses.append(response.status)
-                everyone_done.wait()
-            finally:
-                conn.close()
+            for _ in range(requests_each):
+                try:
+                    conn = idle.get_nowait()
+                except queue.Empty:
+                    conn = http.client.HTTPConnection(host, port, timeout=120)
+                conn.request("POST", "/", body=ENCOUNTER)
+                response = conn.getresponse()
+                response.read()
+                statuses.append(response.status)
+                if response.will_close:
+                    conn.close()
+                else:
+                    idle.put(conn)
             return statuses
 
-        with ThreadPoolExecutor(8) as pool:
-            results = list(pool.map(client, range(8), timeout=120))
-        assert results == [[200] * requests_each] * 8
+        pool = ThreadPoolExecutor(clients)
+        try:
+            results = list(pool.map(client, range(clients), timeout=60))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            while not idle.empty():
+                idle.get_nowait().close()
+        assert results == [[200] * requests_each] * clients
