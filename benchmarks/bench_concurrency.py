@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from services import started
+
 ROOT = Path(__file__).resolve().parent.parent
 LATENCY_ENGINE = Path(__file__).resolve().parent / "latency_engine.py"
 CONCURRENCY = (1, 8, 32, 64)
@@ -61,25 +63,9 @@ def corpus(folder: Path, files: list[tuple[Path, int]]) -> int:
 
 @contextmanager
 def http_engine(delay: float) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(LATENCY_ENGINE), "http", str(delay)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        if not url.startswith("http"):
-            raise SystemExit("the latency-injected HTTP engine did not start")
+    argv = [sys.executable, str(LATENCY_ENGINE), "http", str(delay)]
+    with started(argv, "the latency-injected HTTP engine") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def cmd_engine(delay: float) -> str:

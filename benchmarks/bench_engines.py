@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from services import started
+
 ROOT = Path(__file__).resolve().parent.parent
 
 WRAPPER = """\
@@ -64,22 +66,8 @@ def served() -> Iterator[str]:
         "-c",
         "import sys; from pytest_icdcheck.commands.cli import main; sys.exit(main())",
     ]
-    proc = subprocess.Popen(
-        [*cmd, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        if not url.startswith("http"):
-            raise SystemExit("icdcheck serve did not start")
+    with started([*cmd, "serve", "--port", "0"], "icdcheck serve") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def pytest_wall(paths: list[str], engine: str) -> tuple[float, str]:

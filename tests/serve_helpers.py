@@ -9,7 +9,9 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 ICDCHECK = [
@@ -81,3 +83,40 @@ def service(
 def serve(*args: str, **kwargs: object) -> contextlib.AbstractContextManager[Service]:
     """``icdcheck serve --port 0 ARGS``."""
     return service([*ICDCHECK, "serve", "--port", "0", *args], **kwargs)  # type: ignore[arg-type]
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A test service's handler: HTTP/1.1 keep-alive, no log lines, one call per reply."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def echo_result(encounter: dict[str, Any]) -> dict[str, Any]:
+    """A valid result that reports the claim's diagnoses and nothing else."""
+    claim = encounter.get("claim") or {}
+    return {"diagnoses": claim.get("diagnoses", []), "services": [], "edits": [],
+            "cdi": [], "hcc": None, "drg": None}  # fmt: skip
+
+
+@contextlib.contextmanager
+def serving_in_thread(server: Any) -> Iterator[Any]:
+    """A test HTTP server answering from a thread for the ``with`` block, then shut."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)

@@ -21,12 +21,12 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from plugin_helpers import log_lines, write_cases
+from serve_helpers import QuietHandler, echo_result, serving_in_thread
 
 from pytest_icdcheck.engines.rate import RateLimiter
 
@@ -239,20 +239,8 @@ class TestCommandEngineInFlight:
 # -- HTTP: retries and the rate cap ------------------------------------------------------
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(QuietHandler):
     server: Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:
         self._reply(404, b"no describe here")
@@ -263,9 +251,7 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.times.append(time.monotonic())
             tries = self.server.tries[case_id] = self.server.tries.get(case_id, 0) + 1
-        claim = encounter.get("claim") or {}
-        result = {"diagnoses": claim.get("diagnoses", []), "services": [], "edits": [],
-                  "cdi": [], "hcc": None, "drg": None}  # fmt: skip
+        result = echo_result(encounter)
         if self.path == "/limited" and tries == 1:  # every case is refused once
             status = 429 if case_id.endswith(("0", "2", "4")) else 503
             self._reply(status, b'{"error": "slow down"}', {"Retry-After": "1"})
@@ -295,15 +281,8 @@ class Server(ThreadingHTTPServer):
 
 @pytest.fixture
 def server() -> Iterator[Server]:
-    srv = Server()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving_in_thread(Server()) as srv:
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(10)
 
 
 class TestHttpInFlight:

@@ -8,30 +8,18 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from plugin_helpers import THREE_CASES, write_cases
+from serve_helpers import QuietHandler, echo_result, serving_in_thread
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(QuietHandler):
     server: Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:
         if self.path == "/describe":
@@ -44,9 +32,7 @@ class Handler(BaseHTTPRequestHandler):
         self.server.connections.add(self.client_address)
         self.server.cases.append(self.headers.get("X-Icdcheck-Case", ""))
         encounter = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        claim = encounter.get("claim") or {}
-        result = {"diagnoses": claim.get("diagnoses", []), "services": [], "edits": [],
-                  "cdi": [], "hcc": None, "drg": None}  # fmt: skip
+        result = echo_result(encounter)
         ok = json.dumps(result).encode()
         path = self.path
         if path in ("/", "/engine/run"):
@@ -92,15 +78,8 @@ class Server(ThreadingHTTPServer):
 @pytest.fixture
 def server(pytester: pytest.Pytester) -> Iterator[Server]:
     write_cases(pytester, "h.icd.yaml", THREE_CASES, defaults=True)
-    srv = Server()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving_in_thread(Server()) as srv:
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(10)
 
 
 class TestWorkingService:
