@@ -10,10 +10,6 @@ SUFFIX = ".icd.yaml"
 NEAR_SUFFIXES = (".icd.yml", ".icd.yaml")
 
 
-def is_case_file(path: Path) -> bool:
-    return path.name.endswith(SUFFIX)
-
-
 def near_miss(path: Path) -> str | None:
     """Why a file that looks meant as a case file is not one, or None."""
     name = path.name
@@ -23,6 +19,16 @@ def near_miss(path: Path) -> str | None:
     return (
         f"{path} is not a case file and is not run: case files end in {SUFFIX} "
         f"(exactly); rename it to {stem}{SUFFIX}"
+    )
+
+
+def dangling_link(path: Path, shown: Path | None = None) -> str | None:
+    """Why a case-file name that is a symbolic link to nothing is not run, or None."""
+    if not (path.is_symlink() and not path.exists()):
+        return None
+    return (
+        f"{shown or path} is a symbolic link to {path.readlink()}, which does not exist: "
+        "it is not run; fix or remove the link"
     )
 
 
@@ -44,12 +50,8 @@ def skipped(paths: Sequence[Path]) -> list[str]:
         for found in sorted(path.rglob("*")):
             if not found.name.lower().endswith(NEAR_SUFFIXES):
                 continue  # (only names are read: cheap on a corpus of 100,000 files)
-            if found.is_symlink() and not found.exists():
-                notes.append(
-                    f"{found} is a symbolic link to {found.readlink()}, which does not "
-                    "exist: it is not run; fix or remove the link"
-                )
-            elif found.is_file() and (reason := near_miss(found)):
+            reason = dangling_link(found) or (near_miss(found) if found.is_file() else None)
+            if reason:
                 notes.append(reason)
     return notes
 

@@ -217,21 +217,26 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
     except OSError:
         return None
     for entry in entries:
-        name = entry.name.lower()
-        if name.endswith(NEAR_SUFFIXES) and entry.is_symlink() and not os.path.exists(entry.path):
-            import warnings
+        if entry.name.lower().endswith(NEAR_SUFFIXES) and entry.is_symlink():
+            from pytest_icdcheck.casefile.finder import dangling_link
 
-            target = os.readlink(entry.path)
-            warnings.warn_explicit(
-                pytest.PytestCollectionWarning(
-                    f"{_shown(Path(entry.path), parent)} is a symbolic link to {target}, "
-                    "which does not exist: it is not run; fix or remove the link"
-                ),
-                category=pytest.PytestCollectionWarning,
-                filename=entry.path,
-                lineno=1,
-            )
+            path = Path(entry.path)
+            reason = dangling_link(path, _shown(path, parent))
+            if reason:
+                _warn_at(path, reason)
     return None
+
+
+def _warn_at(path: Path, message: str) -> None:
+    """A collection warning shown at the user's file, not at a line of the plugin."""
+    import warnings
+
+    warnings.warn_explicit(
+        pytest.PytestCollectionWarning(message),
+        category=pytest.PytestCollectionWarning,
+        filename=str(path),
+        lineno=1,
+    )
 
 
 def _shown(path: Path, parent: pytest.Collector) -> Path:
@@ -243,17 +248,11 @@ def _shown(path: Path, parent: pytest.Collector) -> Path:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if not file_path.name.endswith(SUFFIX):
         if file_path.name.lower().endswith(NEAR_SUFFIXES):  # say why it does not run
-            import warnings
-
             from pytest_icdcheck.casefile.finder import near_miss
 
-            # Shown at the file itself, not at this line of the plugin.
-            warnings.warn_explicit(
-                pytest.PytestCollectionWarning(near_miss(_shown(file_path, parent))),
-                category=pytest.PytestCollectionWarning,
-                filename=str(file_path),
-                lineno=1,
-            )
+            reason = near_miss(_shown(file_path, parent))
+            if reason:
+                _warn_at(file_path, reason)
         return None
     from pytest_icdcheck.plugin.collection import CaseFile
 
