@@ -22,11 +22,11 @@ def register(subparsers: Any) -> None:
         "protocol, comparison and messages, but no pytest item per case: files are "
         "streamed, so memory stays flat. Options take the plugin's names (--icd-engine, "
         "--icd-against, --icd-timeout; --engine, --against, --timeout are the same) and "
-        "the plugin's ini settings (icd_engine, icd_timeout) from the file pytest would "
-        "read (pytest.ini, pyproject.toml, tox.ini, setup.cfg); engines registered by "
-        "plugins through the pytest_icdcheck_engines hook are found by name. Exit 0 when "
-        "every case passed, 1 when any failed or errored, 4 on a usage error, 5 when no "
-        "case was found.",
+        "the plugin's ini settings (icd_engine, icd_timeout, icd_concurrency, icd_rate) "
+        "from the file pytest would read (pytest.ini, pyproject.toml, tox.ini, setup.cfg); "
+        "engines registered by plugins through the pytest_icdcheck_engines hook are found "
+        "by name. Exit 0 when every case passed, 1 when any failed or errored, 4 on a "
+        "usage error, 5 when no case was found.",
     )
     add_paths_argument(parser)
     parser.add_argument(
@@ -167,9 +167,7 @@ def run(args: argparse.Namespace) -> int:
         cache=None if args.no_cache else args.cache_dir,
         verbose=args.verbose >= 2,
         plugins=PluginEngines([str(p) for p in args.paths]),
-        limits=Limits(
-            concurrency=int(concurrency), rate=float(rate) if str(rate).strip() else None
-        ),
+        limits=Limits.read(concurrency, rate),
     )
     return batch.main(
         args.paths,
@@ -183,11 +181,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _jobs_problem(jobs: int | str) -> str | None:
     """More processes than CPUs only compete for them; far more is a typo."""
-    import os
+    from pytest_icdcheck.runner.batch import usable_cpus
 
     if jobs == "auto":
         return None
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = usable_cpus()
     most = 4 * (cpus or 1)
     if int(jobs) > most:
         return (

@@ -6,10 +6,9 @@ import argparse
 import sys
 from typing import NoReturn
 
-EXIT_OK = 0  # all good
-EXIT_FAILED = 1  # failures or problems found
-EXIT_USAGE = 4  # a usage error: bad option, missing path
-EXIT_NO_CASES = 5  # nothing to run: no case file found
+from pytest_icdcheck.verdict.tally import EXIT_FAILED, EXIT_NO_CASES, EXIT_OK, EXIT_USAGE
+
+__all__ = ["EXIT_FAILED", "EXIT_NO_CASES", "EXIT_OK", "EXIT_USAGE", "Parser", "usage_error"]
 
 
 def usage_error(command: str, message: str) -> int:

@@ -192,10 +192,7 @@ def _limits(config: pytest.Config) -> Limits:
     problem = concurrency_problem(c_option, concurrency or "1") or rate_problem(r_option, rate)
     if problem:
         raise pytest.UsageError(problem)
-    return Limits(
-        concurrency=int(str(concurrency or "1")),
-        rate=float(str(rate)) if rate is not None and str(rate).strip() else None,
-    )
+    return Limits.read(concurrency, rate)
 
 
 class _Registered:

@@ -36,8 +36,6 @@ from pytest_icdcheck.verdict.scorecard import Scorecard
 from pytest_icdcheck.verdict.state import Limits, RunState
 from pytest_icdcheck.verdict.tally import Tally
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_CASES = 0, 1, 4, 5
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -297,10 +295,9 @@ class Driver:
             self._write_report()
         if not self.tally.total:
             write(f"no cases found in {seconds:.2f}s\n")
-            return EXIT_NO_CASES
-        write(f"{self.tally.counts_text()} in {seconds:.2f}s\n")
-        counts = self.tally.counts
-        return EXIT_FAILED if counts[FAILED] or counts[ERROR] else EXIT_OK
+        else:
+            write(f"{self.tally.counts_text()} in {seconds:.2f}s\n")
+        return self.tally.exit_status()
 
     def _write_report(self) -> None:
         assert self.report is not None and self.report_path is not None
@@ -318,12 +315,17 @@ class Driver:
         self.out.write(f"run report: {self.report_path}\n")
 
 
+def usable_cpus() -> int | None:
+    """The CPUs this process may run on (its affinity), else the machine's count."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def worker_count(jobs: list[tuple[str, str]], wanted: int | str, min_bytes: int) -> int:
     """``--jobs``: a number as given; `auto` is one worker per usable CPU, but one process
     for a single file or a corpus under ``min_bytes`` (workers start in about 0.3 s)."""
     if wanted != "auto":
         return max(1, min(int(wanted), len(jobs)))  # no process without a file to run
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = usable_cpus()
     if not cpus or cpus < 2 or len(jobs) < 2:
         return 1
     size = 0

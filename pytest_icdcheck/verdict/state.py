@@ -24,6 +24,13 @@ class Limits:
     concurrency: int = 1  # --icd-concurrency / --concurrency
     rate: float | None = None  # --icd-rate / --rate; None: no cap
 
+    @classmethod
+    def read(cls, concurrency: object, rate: object) -> Limits:
+        """From option or ini values already checked (limits.concurrency_problem,
+        rate_problem): an empty concurrency is 1, an empty rate no cap."""
+        text = str(rate).strip() if rate is not None else ""
+        return cls(concurrency=int(str(concurrency or "1")), rate=float(text) if text else None)
+
 
 class _LazyEngine:
     """An engine created on first use (so --collect-only loads none), loaded once."""

@@ -8,6 +8,12 @@ from collections.abc import Iterable
 
 OUTCOMES = ("passed", "failed", "error", "xfailed", "xpassed")
 
+# pytest's exit statuses, which every `icdcheck` subcommand follows (CONTRACT §5a).
+EXIT_OK = 0  # all good
+EXIT_FAILED = 1  # failures or problems found
+EXIT_USAGE = 4  # a usage error: bad option, missing path
+EXIT_NO_CASES = 5  # nothing to run: no case file found
+
 
 class Tally:
     def __init__(self) -> None:
@@ -24,6 +30,12 @@ class Tally:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    def exit_status(self) -> int:
+        """A run's status as pytest gives it: no case, any failed or errored, or all good."""
+        if not self.total:
+            return EXIT_NO_CASES
+        return EXIT_FAILED if self.counts["failed"] or self.counts["error"] else EXIT_OK
 
     def counts_text(self) -> str:
         """``3 passed, 1 failed``: the outcomes that occurred, in a fixed order."""
