@@ -19,11 +19,10 @@ from typing import Any
 from pytest_icdcheck.atomic import write_atomically
 from pytest_icdcheck.verdict.compare import FIELDS
 from pytest_icdcheck.verdict.scorecard import Scorecard
-from pytest_icdcheck.verdict.tally import Tally
+from pytest_icdcheck.verdict.tally import OUTCOMES, Tally
 
 SCHEMA_ID = "https://pytest-icdcheck.dev/schemas/run-report.schema.json"
 REPORT_VERSION = 1
-STATUSES = ("passed", "failed", "error", "xfailed", "xpassed")
 
 
 class RunReport:
@@ -80,8 +79,8 @@ class RunReport:
             },
             "versions": {"python": platform.python_version(), **versions},
             "counts": {
-                "total": sum(counts.get(s, 0) for s in STATUSES),
-                **{s: counts.get(s, 0) for s in STATUSES},
+                "total": sum(counts.get(s, 0) for s in OUTCOMES),
+                **{s: counts.get(s, 0) for s in OUTCOMES},
             },
             "failures_by_field": {f: fields[f] for f in FIELDS if fields.get(f)},
             "scorecard": scorecard.rows() if scorecard is not None else [],
