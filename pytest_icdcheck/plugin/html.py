@@ -66,9 +66,7 @@ def _differences_table(differences: Iterable[Mapping[str, Any]]) -> str:
     rows = list(differences)
     against = any(d.get("section") == "against" for d in rows)
     head = ["Field", "Kind", "Difference"] + (["Compared with"] if against else [])
-    out = [f'<table style="{_TABLE}"><tr>']
-    out += [f'<th style="{_HEAD}">{h}</th>' for h in head]
-    out.append("</tr>")
+    body = []
     for d in rows:
         kind = str(d.get("kind", ""))
         colour = _KIND_COLOURS.get(kind, "#333")
@@ -79,9 +77,8 @@ def _differences_table(differences: Iterable[Mapping[str, Any]]) -> str:
         ]
         if against:
             cells.append("--icd-against" if d.get("section") == "against" else "expected")
-        out.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
-    out.append("</table>")
-    return "".join(out)
+        body.append(cells)
+    return _table(head, body)
 
 
 def _scorecard_table(rows: list[dict[str, Any]]) -> str:
@@ -89,14 +86,21 @@ def _scorecard_table(rows: list[dict[str, Any]]) -> str:
 
     present = {k for row in rows for k in row["counts"]}
     kinds = [k for k in KINDS if k in present] + sorted(present - set(KINDS))
-    head = ["Field", "Rule", *kinds, "Cases"]
-    out = [f'<table style="{_TABLE}"><tr>']
-    out += [f'<th style="{_HEAD}">{escape(h)}</th>' for h in head]
-    out.append("</tr>")
+    body = []
     for row in rows:
         cells = [escape(row["field"]), f"<code>{escape(row['rule'] or '')}</code>"]
         cells += [str(row["counts"].get(k, "")) for k in kinds]
         cells.append(str(row["cases"]))
+        body.append(cells)
+    return _table(["Field", "Rule", *kinds, "Cases"], body)
+
+
+def _table(head: list[str], body: Iterable[list[str]]) -> str:
+    """A table in the report's inline style; ``body`` cells are HTML already escaped."""
+    out = [f'<table style="{_TABLE}"><tr>']
+    out += [f'<th style="{_HEAD}">{escape(h)}</th>' for h in head]
+    out.append("</tr>")
+    for cells in body:
         out.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
     out.append("</table>")
     return "".join(out)
