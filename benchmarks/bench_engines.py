@@ -132,7 +132,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="pytest runs per engine (best kept)")
     args = parser.parse_args()
 
-    from pytest_icdcheck.engines import EngineAdapter, resolve_engine
+    from pytest_icdcheck.engines.adapter import EngineAdapter
+    from pytest_icdcheck.engines.resolve import resolve_engine
 
     cases = encounters(args.paths)
     n = len(cases)

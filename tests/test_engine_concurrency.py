@@ -13,6 +13,7 @@ Everything runs on loopback, bounded in count and time.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -485,3 +486,88 @@ def test_icdcheck_run_concurrency_across_files_matches_by_id(
     )  # fmt: skip
     assert refused.returncode == 4
     assert "--icd-concurrency must be 1 or more" in refused.stderr
+
+
+def test_icdcheck_run_keeps_n_requests_in_flight_across_files_of_one_case(
+    pytester: pytest.Pytester, threaded: str
+) -> None:
+    # Eight files of one case each, 4 in flight: the cases of four files are in the
+    # engine at once (one file ahead would give it at most two).
+    for number in range(8):
+        write_cases(pytester, f"f{number}.icd.yaml", cases(f"f{number}"), defaults=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--jobs", "1", "--no-cache",
+         "--engine", threaded + " REVERSE=1", "--concurrency", "4"],
+        cwd=pytester.path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "8 passed" in out.stdout
+    batches = [line.split() for line in log_lines(pytester, "batches.log")]
+    assert max(len(b) for b in batches) == 4, batches
+    assert sorted(i for b in batches for i in b) == [f"f{n}" for n in range(8)]
+
+
+class TestIcdcheckRunStartsTheEngineEarly:
+    """`icdcheck run` starts a cmd: engine before it loads anything (engines/spawn.py):
+    one process, taken by the adapter, and none left behind when the run stops first."""
+
+    def run(self, pytester: pytest.Pytester, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--jobs", "1", *args],
+            cwd=pytester.path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    def test_the_engine_on_the_command_line_starts_once(
+        self, pytester: pytest.Pytester, threaded: str
+    ) -> None:
+        write_cases(pytester, "c.icd.yaml", cases("a", "b", "c"), defaults=True)
+        out = self.run(pytester, "--engine", threaded, "--concurrency", "2")
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "3 passed" in out.stdout
+        assert len(log_lines(pytester, "pids.log")) == 1
+
+    def test_the_engine_of_the_ini_file_starts_once(
+        self, pytester: pytest.Pytester, threaded: str
+    ) -> None:
+        pytester.makeini(f"[pytest]\nicd_engine = {threaded}\n")
+        write_cases(pytester, "c.icd.yaml", cases("a", "b"), defaults=True)
+        out = self.run(pytester)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "2 passed" in out.stdout
+        assert len(log_lines(pytester, "pids.log")) == 1
+
+    def test_a_run_refused_after_the_start_leaves_no_engine_running(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        # An engine that never reads stdin, so the end of its stdin does not stop it.
+        script = (
+            "import os, time\n"
+            "with open('pids.log', 'a') as f:\n"
+            "    f.write(f'{os.getpid()}\\n')\n"
+            "time.sleep(120)\n"
+        )
+        pytester.path.joinpath("deaf.py").write_text(script, encoding="utf-8")
+        deaf = "cmd:" + shlex.join([sys.executable, "deaf.py"])
+        write_cases(pytester, "c.icd.yaml", cases("a"), defaults=True)
+        refused = self.run(pytester, "--engine", deaf, "--timeout", "0")
+        assert refused.returncode == 4
+        assert "--icd-timeout" in refused.stderr
+        empty = pytester.mkdir("empty")
+        nothing = subprocess.run(
+            [sys.executable, "-m", "pytest_icdcheck", "run", str(empty), "--engine", deaf],
+            cwd=pytester.path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert nothing.returncode == 5
+        pids = log_lines(pytester, "pids.log")
+        assert len(pids) == 2  # each run started it early, and stopped it
+        for pid in pids:
+            with pytest.raises(ProcessLookupError):
+                os.kill(int(pid), 0)
+
+    def test_an_engine_that_cannot_start_is_named_as_before(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        write_cases(pytester, "c.icd.yaml", cases("a"), defaults=True)
+        out = self.run(pytester, "--engine", "cmd:no-such-engine-icdcheck --serve")
+        assert out.returncode == 1
+        assert "cannot run 'no-such-engine-icdcheck': command not found on PATH" in out.stdout

@@ -45,7 +45,7 @@ sys.exit(int(code))
 
 
 def _adapter_refused(spec: str) -> bool:
-    from pytest_icdcheck.engines import resolve_engine
+    from pytest_icdcheck.engines.resolve import resolve_engine
     from pytest_icdcheck.errors import EngineSpecError
 
     try:

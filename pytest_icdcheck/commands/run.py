@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,19 @@ def _jobs(text: str) -> int | str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pytest_icdcheck.engines.spawn import discard_early, start_early
+
+    # A cmd: engine named here starts before anything else loads: its own start-up (often
+    # most of a second of loading tables) then overlaps the harness's (engines/spawn.py).
+    start_early(args.engine)
+    start_early(args.against)
+    try:
+        return _run(args, start_early)
+    finally:
+        discard_early()
+
+
+def _run(args: argparse.Namespace, start_early: Callable[[str | None], None]) -> int:
     from pytest_icdcheck.limits import (
         concurrency_problem,
         engine_spec_problem,
@@ -145,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         return status
     ini = read_ini(args.paths)
     engine, engine_option = ini.pick("icd_engine", args.engine, "--icd-engine")
+    start_early(engine)  # (one named in the ini file: started as soon as it is known)
     timeout, timeout_option = ini.pick("icd_timeout", args.timeout, "--icd-timeout")
     concurrency, concurrency_option = ini.pick(
         "icd_concurrency", args.concurrency, "--icd-concurrency"

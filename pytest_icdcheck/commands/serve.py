@@ -109,7 +109,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pytest_icdcheck.engines import resolve_engine
+    from pytest_icdcheck.engines.resolve import resolve_engine
     from pytest_icdcheck.engines.serving import make_server
     from pytest_icdcheck.errors import IcdCheckError
 

@@ -1,6 +1,5 @@
-"""Engines: how a spec on the command line becomes something that codes encounters."""
+"""Engines: how a spec on the command line becomes something that codes encounters.
 
-from pytest_icdcheck.engines.adapter import EngineAdapter
-from pytest_icdcheck.engines.resolve import DEFAULT_ENGINE, resolve_engine
-
-__all__ = ["DEFAULT_ENGINE", "EngineAdapter", "resolve_engine"]
+Import the module you need (``engines.resolve``, ``engines.adapter``): this package
+imports nothing, so ``engines.spawn`` stays cheap for ``icdcheck run``'s early start.
+"""

@@ -34,13 +34,13 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from pytest_icdcheck.engines.rate import RateLimiter, limiter
+from pytest_icdcheck.engines.spawn import CLOSE_GRACE, signal_group, spawn, take_early
 from pytest_icdcheck.errors import EngineFailure, EngineSpecError
 
 MAX_LINE = 16 * 1024 * 1024  # a reply line longer than this is refused
 STDERR_KEEP = 64 * 1024  # bytes of stderr kept (the newest)
 STDERR_SHOWN = 2000  # characters of stderr shown in a failure
 MAX_FAILED_STARTS = 3  # processes in a row that die before any reply: stop restarting
-CLOSE_GRACE = 2.0  # seconds close() waits after closing stdin, and again after SIGTERM
 
 _EOF = object()
 DESCRIBE = "\x00describe"  # wire key of a describe request (its reply carries no id)
@@ -58,16 +58,7 @@ class _Process:
     """
 
     def __init__(self, argv: list[str], deliver: Callable[[_Process, object], None]) -> None:
-        kwargs: dict[str, Any] = {}
-        if os.name == "posix":
-            kwargs["start_new_session"] = True  # its own process group: kill it whole
-        self.popen = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            **kwargs,
-        )
+        self.popen = take_early(argv) or spawn(argv)  # (icdcheck run starts it early)
         self._deliver = deliver
         self.pending: dict[str, _Slot] = {}  # requests in flight by wire id (engine's lock)
         self.killed_for: str | None = None  # the case whose timeout stopped this process
@@ -151,13 +142,7 @@ class _Process:
         self._finish()
 
     def _signal(self, sig: int) -> None:
-        if self.popen.poll() is not None and os.name != "posix":
-            return
-        with contextlib.suppress(OSError):
-            if os.name == "posix":
-                os.killpg(self.popen.pid, sig)  # the engine and whatever it started
-            else:
-                self.popen.send_signal(sig)
+        signal_group(self.popen, sig)
 
     def _finish(self) -> None:
         if self.popen.stdin is not None:

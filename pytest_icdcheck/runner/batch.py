@@ -6,7 +6,7 @@ streamed one at a time (memory stays flat), each file's cases go to the engine a
 batch where it has `run_many`, and `--jobs N` spreads files over N processes (this one and
 N - 1 workers), each with its own engine (like xdist workers). With `--concurrency N` an
 out-of-process engine gets up to N requests in flight from each process; in one process
-the next file's cases are sent while this file's are judged, so the engine never idles
+2N cases are sent ahead of the one being judged, across files, so the engine never idles
 at a file's end.
 """
 
@@ -19,6 +19,7 @@ import multiprocessing.pool
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.util import Finalize
@@ -98,16 +99,43 @@ def _judge_all(started: list[Case] | CaseResult) -> list[CaseResult]:
     return [_judge(case) for case in started]
 
 
-def _one_file_ahead(jobs: Sequence[tuple[str, str]]) -> Iterator[CaseResult]:
-    """Each file's cases, started while the file before is judged (requests in flight)."""
-    previous: list[Case] | CaseResult | None = None
-    for job in jobs:
-        started = _started(job)
-        if previous is not None:
-            yield from _judge_all(previous)
-        previous = started
-    if previous is not None:
-        yield from _judge_all(previous)
+def _run_ahead(jobs: Sequence[tuple[str, str]], window: int) -> Iterator[CaseResult]:
+    """Results in file order, with at least ``window`` cases handed to the engine ahead of
+    the one being judged (requests in flight), across as many files as that takes.
+
+    A window of cases, not of files: shipped corpora have many files of a few cases, and
+    one file ahead left the engine with fewer than N requests at those files.
+    """
+    started: deque[list[Case] | CaseResult] = deque()
+    ahead = 0  # cases handed to the engine and not yet judged
+    upcoming = iter(jobs)
+
+    def top_up() -> None:
+        nonlocal ahead
+        while ahead < window or not started:
+            job = next(upcoming, None)
+            if job is None:
+                return
+            files_cases = _started(job)
+            started.append(files_cases)
+            ahead += _runnable(files_cases)
+
+    top_up()
+    while started:
+        first = started.popleft()
+        if isinstance(first, CaseResult):
+            yield first
+        else:
+            for case in first:
+                yield _judge(case)
+                if not case.problems:
+                    ahead -= 1
+                    top_up()
+        top_up()
+
+
+def _runnable(started: list[Case] | CaseResult) -> int:
+    return 0 if isinstance(started, CaseResult) else sum(1 for c in started if not c.problems)
 
 
 def _judge(case: Case) -> CaseResult:
@@ -159,10 +187,12 @@ def results(
     a later file itself, so N jobs are N busy processes, not N workers and an idle
     collector competing with them for the CPUs.
     """
+    if not jobs:
+        return  # no case file: no engine to start (nor to wait for)
     _init(settings)
     try:
         if workers <= 1 and settings.limits.concurrency > 1:
-            yield from _one_file_ahead(jobs)
+            yield from _run_ahead(jobs, 2 * settings.limits.concurrency)
             return
         if workers <= 1:
             for job in jobs:

@@ -13,7 +13,7 @@ from pytest_icdcheck.casefile.ids import CaseIds
 from pytest_icdcheck.errors import EngineSpecError, IcdCheckError
 
 if TYPE_CHECKING:
-    from pytest_icdcheck.engines import EngineAdapter
+    from pytest_icdcheck.engines.adapter import EngineAdapter
     from pytest_icdcheck.verdict.golden import RecordedFile
 
 
@@ -68,7 +68,8 @@ class _LazyEngine:
         if self.adapter is None:
             if self._error is not None:
                 raise EngineSpecError(self._error)  # fail every case the same way
-            from pytest_icdcheck.engines import EngineAdapter, resolve_engine
+            from pytest_icdcheck.engines.adapter import EngineAdapter
+            from pytest_icdcheck.engines.resolve import resolve_engine
 
             try:
                 engine = resolve_engine(
