@@ -224,3 +224,34 @@ def test_icdcheck_run_report_is_the_same_with_two_processes(planted: pytest.Pyte
     assert reports["2"]["scorecard"][0] == {
         "field": "edits", "rule": "NCCI_PTP", "counts": {"missing": 4}, "cases": 4
     }  # fmt: skip
+
+
+def test_a_case_both_missing_and_unexpected_on_a_rule_is_one_case_of_it(
+    pytester: pytest.Pytester,
+) -> None:
+    # The planted engine queries CDI_SPECIFICITY on R25.9; these cases expect it on
+    # another code, so each misses one query and has an unexpected one, of one rule.
+    write_engine(pytester, PLANTED)
+    both = """\
+cases:
+  - id: both-1
+    title: the query on another code
+    encounter: {claim: {diagnoses: [R25.3]}}
+    expected: {cdi: [{rule: CDI_SPECIFICITY, codes: [G12.21]}]}
+  - id: both-2
+    title: the query on another code, again
+    encounter: {claim: {diagnoses: [R25.3]}}
+    expected: {cdi: [{rule: CDI_SPECIFICITY, codes: [G12.29]}]}
+"""
+    write_cases(pytester, "b.icd.yaml", both, defaults=True)
+    result = pytester.runpytest("--icd-engine", TOY, "--icd-report", "run.json")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["  cdi CDI_SPECIFICITY: missing 2, unexpected 2"])
+    assert report(pytester.path / "run.json")["scorecard"] == [
+        {
+            "field": "cdi",
+            "rule": "CDI_SPECIFICITY",
+            "counts": {"missing": 2, "unexpected": 2},
+            "cases": 2,
+        }
+    ]

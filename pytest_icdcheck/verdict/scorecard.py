@@ -4,7 +4,8 @@ Built from the differences of failing cases, as plain data (so it is the same wh
 the differences came from this process, an xdist worker or an `icdcheck run` worker):
 edits and CDI alerts count missing / unexpected per rule id; diagnoses count a wrong
 principal, missing and unexpected codes; HCC and DRG count changes. Each row counts
-cases (a case missing NCCI_PTP twice counts once), most frequent first.
+cases (a case missing NCCI_PTP twice counts once; its ``cases`` counts a case with
+several kinds of difference on the rule once too), most frequent first.
 """
 
 from __future__ import annotations
@@ -48,10 +49,14 @@ def signature(difference: Mapping[str, Any]) -> tuple[str, str, str]:
 
 class Scorecard:
     def __init__(self) -> None:
-        self.counts: Counter[tuple[str, str, str]] = Counter()
+        self.counts: Counter[tuple[str, str, str]] = Counter()  # cases by (field, rule, kind)
+        self.cases: Counter[tuple[str, str]] = Counter()  # cases by (field, rule), any kind
 
     def add_case(self, differences: Iterable[Mapping[str, Any]]) -> None:
-        self.counts.update({signature(d) for d in differences})
+        signatures = {signature(d) for d in differences}
+        self.counts.update(signatures)
+        # A case both missing and unexpected on one rule is one case of that rule.
+        self.cases.update({(field, rule) for field, rule, _ in signatures})
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per rule (or per field where there is no rule), most frequent first."""
@@ -61,14 +66,14 @@ class Scorecard:
         rank = {f: i for i, f in enumerate(FIELDS)}
         ordered = sorted(
             grouped.items(),
-            key=lambda kv: (-sum(kv[1].values()), rank.get(kv[0][0], 99), kv[0][1]),
+            key=lambda kv: (-self.cases[kv[0]], rank.get(kv[0][0], 99), kv[0][1]),
         )
         return [
             {
                 "field": field,
                 "rule": rule or None,
                 "counts": {k: kinds[k] for k in _order(kinds)},
-                "cases": sum(kinds.values()),
+                "cases": self.cases[(field, rule)],
             }
             for (field, rule), kinds in ordered
         ]
