@@ -255,3 +255,38 @@ cases:
             "cases": 2,
         }
     ]
+
+
+def test_a_case_file_that_cannot_be_read_is_an_error_in_the_report_as_in_icdcheck_run(
+    planted: pytest.Pytester,
+) -> None:
+    write_cases(planted, "sub/broken.icd.yaml", "cases:\n  - id: a\n    title: [unclosed\n")
+    # pytest stops at a collection error unless told to go on; the report says why either way.
+    stopped = planted.runpytest("--icd-engine", TOY, "--icd-report", "stopped.json")
+    stopped.stdout.fnmatch_lines(["cases: 1 error", "*Interrupted: 1 error during collection*"])
+    data = report(planted.path / "stopped.json")
+    assert data["counts"] == {
+        "total": 1, "passed": 0, "failed": 0, "error": 1, "xfailed": 0, "xpassed": 0
+    }  # fmt: skip
+    [entry] = data["cases"]
+    assert entry["file"] == "sub/broken.icd.yaml" and entry["status"] == "error"
+    assert entry["message"].startswith("sub/broken.icd.yaml:4:1: YAML syntax error")
+
+    reports = {}
+    for runner, argv in {
+        "pytest": [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                   "--continue-on-collection-errors", "--icd-report", "pytest.json"],
+        "pytest -n 2": [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2",
+                        "--icd-report", "xdist.json"],
+        "icdcheck run": [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--no-cache",
+                         "--report", "run.json"],
+    }.items():  # fmt: skip
+        subprocess.run([*argv, "--icd-engine", TOY], cwd=planted.path, capture_output=True)
+        reports[runner] = report(planted.path / argv[-1])
+    for runner, data in reports.items():
+        assert data["counts"]["error"] == 1 and data["counts"]["failed"] == 4, runner
+        errors = [c for c in data["cases"] if c["status"] == "error"]
+        assert [(c["id"], c["file"], c["line"]) for c in errors] == [
+            ("", "sub/broken.icd.yaml", 0)
+        ], runner
+        assert errors[0]["message"].startswith("sub/broken.icd.yaml:4:1: YAML syntax"), runner

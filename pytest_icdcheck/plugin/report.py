@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pytest_icdcheck.plugin.summary import Summary, case_status
+from pytest_icdcheck.plugin.summary import Summary, case_status, is_case_file_error
 
 
 class ReportWriter:
@@ -37,6 +37,19 @@ class ReportWriter:
             status=status,
             differences=info.get("differences", ()),
             message=(report.longreprtext or None) if status in ("failed", "error") else None,
+            node_id=report.nodeid,
+        )
+
+    def pytest_collectreport(self, report: Any) -> None:
+        """A case file that cannot be read: one error entry, as ``icdcheck run`` writes."""
+        if not is_case_file_error(report):
+            return
+        self.report.add_case(
+            case_id="",
+            file=str(report.nodeid),  # (relative to the rootdir, as the cases' files are)
+            line=0,
+            status="error",
+            message=report.longreprtext or None,
             node_id=report.nodeid,
         )
 

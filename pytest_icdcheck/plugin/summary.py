@@ -1,13 +1,15 @@
 """The `icdcheck` section of the terminal summary, built from test reports.
 
 It reads only the reports (not the items), so under xdist the controller sees the same
-numbers as a single process.
+numbers as a single process. A case file that cannot be read at all counts as one error,
+as in ``icdcheck run``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_icdcheck.casefile.finder import SUFFIX
 from pytest_icdcheck.verdict.tally import Tally
 
 if TYPE_CHECKING:
@@ -40,6 +42,10 @@ class Summary:
                     self.scorecard = Scorecard()
                 self.scorecard.add_case(info.get("differences", ()))
 
+    def pytest_collectreport(self, report: Any) -> None:
+        if is_case_file_error(report):
+            self.tally.add("error")  # as icdcheck run counts a file it cannot read
+
     def lines(self) -> list[str]:
         out = self.facts()
         if out and self.scorecard is not None:
@@ -63,3 +69,9 @@ def case_status(report: Any, info: dict[str, Any]) -> str:
     if hasattr(report, "wasxfail"):
         return "xfailed" if report.skipped else "xpassed"
     return str(info.get("status") or report.outcome)
+
+
+def is_case_file_error(report: Any) -> bool:
+    """A case file that cannot be read at all (a collection error, one per file: under
+    xdist the controller hears it once, whichever workers collected the file)."""
+    return bool(report.failed) and str(report.nodeid).endswith(SUFFIX)
