@@ -52,9 +52,13 @@ def start_early(spec: str | None) -> None:
 
 def take_early(argv: list[str]) -> subprocess.Popen[bytes] | None:
     """The process started early for exactly this command line, if one is still running."""
-    # One that has exited already is taken too: its pipes still hold what it wrote, so
-    # the adapter reports its exit and stderr as for a process it started itself.
-    return _early.pop(tuple(argv), None)
+    popen = _early.pop(tuple(argv), None)
+    if popen is not None and popen.poll() is not None:
+        # It exited before its first request: start it again, so its exit is seen with
+        # a request in flight and counted as a failed start, as without an early start.
+        stop(popen)
+        return None
+    return popen
 
 
 def discard_early() -> None:
