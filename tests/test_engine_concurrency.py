@@ -564,6 +564,18 @@ class TestIcdcheckRunStartsTheEngineEarly:
             with pytest.raises(ProcessLookupError):
                 os.kill(int(pid), 0)
 
+    def test_a_path_that_does_not_exist_starts_no_engine(
+        self, pytester: pytest.Pytester, threaded: str
+    ) -> None:
+        out = subprocess.run(
+            [sys.executable, "-m", "pytest_icdcheck", "run", "no-such-folder",
+             "--engine", threaded],
+            cwd=pytester.path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert out.returncode == 4
+        assert "no such file or folder: no-such-folder" in out.stderr
+        assert log_lines(pytester, "pids.log") == []
+
     def test_an_engine_that_cannot_start_is_named_as_before(
         self, pytester: pytest.Pytester
     ) -> None:

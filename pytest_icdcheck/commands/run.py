@@ -131,12 +131,15 @@ def _jobs(text: str) -> int | str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pytest_icdcheck.casefile.finder import missing_paths
     from pytest_icdcheck.engines.spawn import discard_early, start_early
 
     # A cmd: engine named here starts before anything else loads: its own start-up (often
     # most of a second of loading tables) then overlaps the harness's (engines/spawn.py).
-    start_early(args.engine)
-    start_early(args.against)
+    # Not for a path that does not exist: that usage error comes at once, engine or not.
+    if not missing_paths(args.paths):
+        start_early(args.engine)
+        start_early(args.against)
     try:
         return _run(args, start_early)
     finally:
