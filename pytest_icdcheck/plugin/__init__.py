@@ -15,9 +15,8 @@ import pytest
 
 from pytest_icdcheck.casefile.finder import NEAR_SUFFIXES, SUFFIX
 from pytest_icdcheck.plugin.retention import ReportRetention
-from pytest_icdcheck.plugin.stash import RUN_STATE, SUMMARY
+from pytest_icdcheck.plugin.stash import RUN_STATE, STATE_OPTIONS, SUMMARY, StateOptions
 from pytest_icdcheck.plugin.summary import Summary
-from pytest_icdcheck.verdict.state import Limits, RunState
 
 DEFAULT_ENGINE = "reference"  # the shipped engine (engines.resolve.DEFAULT_ENGINE)
 
@@ -128,14 +127,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if problem:
         raise pytest.UsageError(problem)
     update = bool(config.getoption("icd_update"))
-    config.stash[RUN_STATE] = RunState(
-        str(spec),
-        _Registered(config),
+    concurrency, rate = _limits(config)
+    config.stash[STATE_OPTIONS] = StateOptions(
+        spec=str(spec),
+        registered=_Registered(config),
         against=against,
         update=update,
         timeout=_timeout(config),
-        limits=_limits(config),
-    )
+        concurrency=concurrency,
+        rate=rate,
+    )  # the run state itself is made by the first case file (stash.run_state)
     if not hasattr(config, "workerinput"):  # the process that sees every report writes
         from pytest_icdcheck.plugin.recording import Recorder
 
@@ -177,9 +178,9 @@ def _timeout(config: pytest.Config) -> float:
     return float(value)
 
 
-def _limits(config: pytest.Config) -> Limits:
+def _limits(config: pytest.Config) -> tuple[object, object]:
     """--icd-concurrency and --icd-rate (else their ini options), checked as `icdcheck run`
-    checks them."""
+    checks them (Limits.read turns them into values)."""
     from pytest_icdcheck.limits import concurrency_problem, rate_problem
 
     settings = []
@@ -192,7 +193,7 @@ def _limits(config: pytest.Config) -> Limits:
     problem = concurrency_problem(c_option, concurrency or "1") or rate_problem(r_option, rate)
     if problem:
         raise pytest.UsageError(problem)
-    return Limits.read(concurrency, rate)
+    return concurrency, rate
 
 
 class _Registered:
@@ -269,4 +270,6 @@ def pytest_runtest_makereport(
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    session.config.stash[RUN_STATE].close()
+    state = session.config.stash.get(RUN_STATE, None)
+    if state is not None:  # (made by the first case file: none without one)
+        state.close()

@@ -11,7 +11,7 @@ import pytest
 from pytest_icdcheck.casefile.cache import read_cases_cached
 from pytest_icdcheck.casefile.cases import Case, CaseFileError
 from pytest_icdcheck.plugin.runahead import RunAhead
-from pytest_icdcheck.plugin.stash import RUN_AHEAD, RUN_STATE
+from pytest_icdcheck.plugin.stash import RUN_AHEAD, run_state
 from pytest_icdcheck.verdict.outcome import PASSED, judge
 from pytest_icdcheck.verdict.state import RunState
 
@@ -22,7 +22,7 @@ class CaseFailure(Exception):
 
 class CaseFile(pytest.File):
     def collect(self) -> Iterator[CaseItem]:
-        state = self.config.stash[RUN_STATE]
+        state = run_state(self.config)
         if not self.config.option.collectonly:
             state.start_engines()  # a cmd: process starts while the other files are collected
         try:
@@ -65,7 +65,7 @@ def _check_unique(case: Case, state: RunState, names_in_file: set[str]) -> None:
 
 def _registered_markers(config: pytest.Config) -> frozenset[str]:
     """Marker names from the ini (tags that are markers work with -m), read once a run."""
-    state = config.stash[RUN_STATE]
+    state = run_state(config)
     if state.markers is None:
         state.markers = frozenset(
             line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")
@@ -99,7 +99,7 @@ class CaseItem(pytest.Item):
         ]
 
     def runtest(self) -> None:
-        state = self.config.stash[RUN_STATE]
+        state = run_state(self.config)
         if state.limits.concurrency > 1:
             _run_ahead(self.session, state).before(self)
         outcome = judge(self.case, state, verbose=self.config.get_verbosity() >= 2)

@@ -10,17 +10,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pytest_icdcheck.casefile.finder import SUFFIX
-from pytest_icdcheck.verdict.tally import Tally
 
 if TYPE_CHECKING:
     from pytest_icdcheck.verdict.scorecard import Scorecard
+    from pytest_icdcheck.verdict.tally import Tally
 
 
 class Summary:
     def __init__(self) -> None:
-        self.tally = Tally()
+        self._tally: Tally | None = None  # made by the first case (a session may have none)
         self.engine_info: dict[str, Any] | None = None  # describe(), from the first outcome
         self.scorecard: Scorecard | None = None  # made by the first failure
+
+    @property
+    def tally(self) -> Tally:
+        if self._tally is None:
+            from pytest_icdcheck.verdict.tally import Tally
+
+            self._tally = Tally()
+        return self._tally
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         info = getattr(report, "icdcheck", None)
@@ -54,7 +62,7 @@ class Summary:
 
     def facts(self) -> list[str]:
         """Engine, counts and failures by field: the summary without the scorecard."""
-        return self.tally.lines() if self.tally.total else []
+        return self.tally.lines() if self._tally is not None and self._tally.total else []
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         lines = self.lines()
