@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import ThreadingHTTPServer
 from typing import Any
 
@@ -38,6 +40,10 @@ class Handler(QuietHandler):
         if path in ("/", "/engine/run"):
             self._reply(200, ok, {"Content-Type": "application/json"})
         elif path == "/drop-idle":  # answers, then drops the kept-alive connection
+            self._reply(200, ok)
+            self.close_connection = True
+        elif path == "/pair-then-drop":  # two at once, then both connections dropped
+            self.server.pair.wait(10)
             self._reply(200, ok)
             self.close_connection = True
         elif path == "/500":
@@ -69,6 +75,7 @@ class Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.connections: set[Any] = set()
         self.cases: list[str] = []
+        self.pair = threading.Barrier(2)
 
     @property
     def base(self) -> str:
@@ -104,6 +111,21 @@ class TestWorkingService:
         result = pytester.runpytest("--icd-engine", server.base + "/drop-idle")
         result.assert_outcomes(passed=3)
         assert len(server.connections) == 3
+
+    def test_when_every_kept_alive_connection_went_stale_a_new_one_is_opened(
+        self, server: Server
+    ) -> None:
+        from pytest_icdcheck.engines.http_engine import HttpEngine
+
+        engine = HttpEngine(server.base + "/pair-then-drop", concurrency=2)
+        encounter = {"claim": {"diagnoses": ["R25.3"]}}
+        with ThreadPoolExecutor(2) as pool:  # two connections, both kept by the client
+            list(pool.map(lambda n: engine.run_case(f"c{n}", encounter), (1, 2)))
+        server.pair = threading.Barrier(1)  # the server dropped both after replying
+        result = engine.run_case("c3", encounter)  # stale, stale: a new connection
+        assert result["diagnoses"] == ["R25.3"]
+        assert len(server.connections) == 3
+        engine.close()
 
     def test_same_host_308_is_followed(self, pytester: pytest.Pytester, server: Server) -> None:
         result = pytester.runpytest("--icd-engine", server.base + "/moved")

@@ -5,6 +5,7 @@ the server after --idle-timeout, freeing their workers."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import queue
@@ -95,18 +96,27 @@ def test_more_kept_alive_clients_than_workers_take_turns() -> None:
         parts = urlsplit(running.url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 0
         # Like the HTTP engine's pool: a request takes an idle kept-alive connection if
-        # there is one, else opens one, and gives it back unless told to close.
+        # there is one, else opens one, and gives it back unless told to close; one the
+        # server closed while idle is opened again, once.
         idle: queue.LifoQueue[http.client.HTTPConnection] = queue.LifoQueue()
+
+        def post() -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+            try:
+                conn = idle.get_nowait()
+                conn.request("POST", "/", body=ENCOUNTER)
+                return conn, conn.getresponse()
+            except queue.Empty:
+                pass
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=120)
+            conn.request("POST", "/", body=ENCOUNTER)
+            return conn, conn.getresponse()
 
         def client(_: int) -> list[int]:
             statuses = []
             for _ in range(requests_each):
-                try:
-                    conn = idle.get_nowait()
-                except queue.Empty:
-                    conn = http.client.HTTPConnection(host, port, timeout=120)
-                conn.request("POST", "/", body=ENCOUNTER)
-                response = conn.getresponse()
+                conn, response = post()
                 response.read()
                 statuses.append(response.status)
                 if response.will_close:
@@ -123,3 +133,33 @@ def test_more_kept_alive_clients_than_workers_take_turns() -> None:
             while not idle.empty():
                 idle.get_nowait().close()
         assert results == [[200] * requests_each] * clients
+
+
+def test_a_connection_kept_idle_gives_its_worker_to_a_new_one() -> None:
+    """--workers 2, both held by clients that keep their connection open after a reply:
+    a third client is served at once (not after the hour of --idle-timeout), because one
+    idle kept-alive connection is closed to make room; its client reconnects."""
+    with serve("--idle-timeout", "3600", "--workers", "2") as running:
+        parts = urlsplit(running.url)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 0
+        kept = []
+        for _ in range(2):
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn.request("POST", "/", body=ENCOUNTER)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200 and not response.will_close
+            kept.append(conn)
+        try:
+            assert _post(host, port) == 200  # (60 s client timeout: far below the hour)
+            closed = 0
+            for conn in kept:
+                assert conn.sock is not None
+                conn.sock.settimeout(0.5)
+                with contextlib.suppress(TimeoutError):  # still open: it kept its worker
+                    closed += conn.sock.recv(1) == b""
+            assert closed == 1
+        finally:
+            for conn in kept:
+                conn.close()
+        assert _post(host, port) == 200  # a reconnecting client is served as ever

@@ -71,9 +71,10 @@ class HttpEngine:
 
     # --- connections: one per request in flight, kept alive for the next -------------
 
-    def _take(self) -> http.client.HTTPConnection:
+    def _take(self, *, fresh: bool = False) -> http.client.HTTPConnection:
+        """A kept-alive connection if one is idle (unless ``fresh``), else a new one."""
         with self._lock:
-            if self._idle:
+            if self._idle and not fresh:
                 return self._idle.pop()
         scheme, host, port = self._origin
         if scheme == "https":
@@ -96,7 +97,9 @@ class HttpEngine:
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         for attempt in (1, 2):
-            conn = self._take()
+            # Once more on a new connection: the other idle ones may be stale as well
+            # (a server's idle timeout closes them all at once).
+            conn = self._take(fresh=attempt == 2)
             reused = conn.sock is not None
             try:
                 conn.request(method, target, body=body, headers=headers)

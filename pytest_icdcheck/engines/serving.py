@@ -12,7 +12,8 @@ may be called by many clients at once (all documented in ``icdcheck serve --help
 
 - a listen backlog of ``BACKLOG`` connections, so a burst of clients waits, not resets;
 - a bounded pool of ``workers`` threads, each serving one connection at a time; further
-  connections wait (accepted) for a free worker;
+  connections wait (accepted) for a free worker, and while one waits, a kept-alive
+  connection closes after its reply and one idle between requests is closed;
 - a connection idle for ``idle_timeout`` seconds (no request, or a stalled one) is closed,
   and a request must arrive whole within ``REQUEST_DEADLINE`` seconds;
 - a body of at most ``MAX_REQUEST`` bytes, with Content-Length or chunked;
@@ -66,6 +67,8 @@ class EngineServer(ThreadingHTTPServer):
         self.workers = workers
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="icdcheck-serve")
         self._waiting = 0  # accepted connections no worker has taken yet
+        self._serving = 0  # connections a worker has taken
+        self._idle: dict[_Handler, socket.socket] = {}  # kept alive, between requests
         self._waiting_lock = threading.Lock()
         info = _describe(engine)
         self.info = info
@@ -74,15 +77,46 @@ class EngineServer(ThreadingHTTPServer):
         )
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """A worker of the bounded pool serves the connection (not a new thread each)."""
+        """A worker of the bounded pool serves the connection (not a new thread each).
+
+        When every worker is taken, one kept-alive connection idle between requests is
+        closed to make room, as servers close idle keep-alive connections (clients open a
+        new one), rather than the new one waiting out an idle timeout.
+        """
         with self._waiting_lock:
             self._waiting += 1
+            idle = None
+            if self._serving >= self.workers and self._idle:
+                _, idle = self._idle.popitem()
+        if idle is not None:
+            with contextlib.suppress(OSError):  # its worker's read sees the end
+                idle.shutdown(socket.SHUT_RDWR)
         self._pool.submit(self._serve_connection, request, client_address)
 
     def _serve_connection(self, request: Any, client_address: Any) -> None:
         with self._waiting_lock:
             self._waiting -= 1
-        self.process_request_thread(request, client_address)
+            self._serving += 1
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._waiting_lock:
+                self._serving -= 1
+
+    def next_request_starts(self, handler: _Handler) -> bool:
+        """Wait, as an idle kept-alive connection, for the next request's first byte (or
+        the client's close): False if the connection is to end instead, because it idled
+        past the timeout or was closed to make room for a waiting one."""
+        with self._waiting_lock:
+            self._idle[handler] = handler.connection
+        try:
+            handler.rfile.peek(1)  # type: ignore[attr-defined]
+            ended = False
+        except (OSError, ValueError):  # the idle timeout (a socket after one can't be read)
+            ended = True
+        with self._waiting_lock:
+            kept = self._idle.pop(handler, None) is not None
+        return kept and not ended
 
     @property
     def others_waiting(self) -> bool:
@@ -134,7 +168,17 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         # Each read waits this long at most: an idle or stalled client frees its worker.
         self.timeout = self.server.idle_timeout  # type: ignore[misc]
+        self.requests_served = 0
         super().setup()
+
+    def handle_one_request(self) -> None:
+        # Between two requests of a kept-alive connection the worker may be taken back
+        # (EngineServer.process_request); the first request of a connection is not cut.
+        if self.requests_served and not self.server.next_request_starts(self):
+            self.close_connection = True
+            return
+        self.requests_served += 1
+        super().handle_one_request()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, unknown method, headers too long)
