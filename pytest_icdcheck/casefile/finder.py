@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def case_files(paths: Sequence[Path]) -> Iterator[Path]:
     """The case files under ``paths``, in pytest's (sorted) order."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob(f"*{SUFFIX}") if p.is_file())
+            for entry in _named_like_case_files(str(path)):
+                if entry.name.endswith(SUFFIX) and entry.is_file():  # (a link to one counts)
+                    yield Path(entry.path)
         else:
             yield path
 
@@ -47,13 +50,30 @@ def skipped(paths: Sequence[Path]) -> list[str]:
     for path in paths:
         if not path.is_dir():
             continue
-        for found in sorted(path.rglob("*")):
-            if not found.name.lower().endswith(NEAR_SUFFIXES):
-                continue  # (only names are read: cheap on a corpus of 100,000 files)
-            reason = dangling_link(found) or (near_miss(found) if found.is_file() else None)
+        for entry in _named_like_case_files(str(path)):
+            if entry.name.endswith(SUFFIX) and not entry.is_symlink():
+                continue  # a case file: nothing to say (and no system call to learn it)
+            found = Path(entry.path)
+            reason = dangling_link(found) or (near_miss(found) if entry.is_file() else None)
             if reason:
                 notes.append(reason)
     return notes
+
+
+def _named_like_case_files(folder: str) -> Iterator[os.DirEntry[str]]:
+    """Entries below ``folder`` named like case files (any case, .yml too), depth first
+    with names sorted: the order of sorted paths, pytest's. Only names are read (cheap on
+    a corpus of 100,000 files); symbolic links to folders are not followed."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:  # unreadable or gone: nothing under it to run
+        return
+    for entry in entries:
+        if entry.name.lower().endswith(NEAR_SUFFIXES):
+            yield entry
+        if entry.is_dir(follow_symlinks=False):
+            yield from _named_like_case_files(entry.path)
 
 
 def missing_paths(paths: Sequence[Path]) -> str | None:
