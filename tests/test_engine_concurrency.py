@@ -583,3 +583,24 @@ class TestIcdcheckRunStartsTheEngineEarly:
         out = self.run(pytester, "--engine", "cmd:no-such-engine-icdcheck --serve")
         assert out.returncode == 1
         assert "cannot run 'no-such-engine-icdcheck': command not found on PATH" in out.stdout
+
+
+def test_icdcheck_run_with_two_processes_keeps_requests_in_flight_across_files(
+    pytester: pytest.Pytester, threaded: str
+) -> None:
+    # 120 files of one case, 2 processes, 4 in flight: each process takes groups of files
+    # (about 4N cases' worth of bytes), so its engine gets 4 requests at once, not one
+    # file's one case at a time.
+    for number in range(120):
+        write_cases(pytester, f"f{number:03}.icd.yaml", cases(f"f{number}"), defaults=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--jobs", "2", "--no-cache",
+         "--engine", threaded + " REVERSE=1", "--concurrency", "4"],
+        cwd=pytester.path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "120 passed" in out.stdout and "processes: 2" in out.stdout
+    assert len(log_lines(pytester, "pids.log")) == 2  # an engine a process
+    batches = [line.split() for line in log_lines(pytester, "batches.log")]
+    assert sorted(i for b in batches for i in b) == sorted(f"f{n}" for n in range(120))
+    assert sum(len(b) == 4 for b in batches) >= 20, batches

@@ -53,7 +53,8 @@ def register(subparsers: Any) -> None:
         default="auto",
         metavar="N",
         help="processes running cases (this one and N-1 workers), each with its own "
-        "engine, at most one per case file and 4 per usable CPU; or `auto` (the default): "
+        "engine, at most one per case file (with --concurrency N, per group of files of "
+        "about 4N cases) and 4 per usable CPU; or `auto` (the default): "
         "one per CPU this process may use, but one process for a corpus under "
         f"{AUTO_MIN_BYTES // 2**20} MB of case files or a single file",
     )
