@@ -488,23 +488,32 @@ def test_icdcheck_run_concurrency_across_files_matches_by_id(
     assert "--icd-concurrency must be 1 or more" in refused.stderr
 
 
+def _one_case_files(
+    pytester: pytest.Pytester, threaded: str, files: int, jobs: int
+) -> list[list[str]]:
+    """`icdcheck run` of ``files`` one-case files with 4 in flight on the batching engine
+    (REVERSE=1: it answers up to 4 requests together): the batches it answered."""
+    for number in range(files):
+        write_cases(pytester, f"f{number:03}.icd.yaml", cases(f"f{number}"), defaults=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--jobs", str(jobs),
+         "--no-cache", "--engine", threaded + " REVERSE=1", "--concurrency", "4"],
+        cwd=pytester.path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"{files} passed" in out.stdout and f"processes: {jobs}" in out.stdout
+    batches = [line.split() for line in log_lines(pytester, "batches.log")]
+    assert sorted(i for b in batches for i in b) == sorted(f"f{n}" for n in range(files))
+    return batches
+
+
 def test_icdcheck_run_keeps_n_requests_in_flight_across_files_of_one_case(
     pytester: pytest.Pytester, threaded: str
 ) -> None:
     # Eight files of one case each, 4 in flight: the cases of four files are in the
     # engine at once (one file ahead would give it at most two).
-    for number in range(8):
-        write_cases(pytester, f"f{number}.icd.yaml", cases(f"f{number}"), defaults=True)
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--jobs", "1", "--no-cache",
-         "--engine", threaded + " REVERSE=1", "--concurrency", "4"],
-        cwd=pytester.path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "8 passed" in out.stdout
-    batches = [line.split() for line in log_lines(pytester, "batches.log")]
+    batches = _one_case_files(pytester, threaded, files=8, jobs=1)
     assert max(len(b) for b in batches) == 4, batches
-    assert sorted(i for b in batches for i in b) == [f"f{n}" for n in range(8)]
 
 
 class TestIcdcheckRunStartsTheEngineEarly:
@@ -591,16 +600,6 @@ def test_icdcheck_run_with_two_processes_keeps_requests_in_flight_across_files(
     # 120 files of one case, 2 processes, 4 in flight: each process takes groups of files
     # (about 4N cases' worth of bytes), so its engine gets 4 requests at once, not one
     # file's one case at a time.
-    for number in range(120):
-        write_cases(pytester, f"f{number:03}.icd.yaml", cases(f"f{number}"), defaults=True)
-    out = subprocess.run(
-        [sys.executable, "-m", "pytest_icdcheck", "run", ".", "--jobs", "2", "--no-cache",
-         "--engine", threaded + " REVERSE=1", "--concurrency", "4"],
-        cwd=pytester.path, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "120 passed" in out.stdout and "processes: 2" in out.stdout
+    batches = _one_case_files(pytester, threaded, files=120, jobs=2)
     assert len(log_lines(pytester, "pids.log")) == 2  # an engine a process
-    batches = [line.split() for line in log_lines(pytester, "batches.log")]
-    assert sorted(i for b in batches for i in b) == sorted(f"f{n}" for n in range(120))
     assert sum(len(b) == 4 for b in batches) >= 20, batches
