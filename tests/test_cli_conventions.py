@@ -274,6 +274,22 @@ def test_pytest_warns_of_a_dangling_link_to_a_case_file(pytester: pytest.Pyteste
     )
 
 
+def test_dangling_case_file_links_are_looked_for_only_in_sessions_about_case_files(
+    pytester: pytest.Pytester,
+) -> None:
+    # Listing every folder again costs every pytest run of the environment: a session of
+    # other tests skips it; one that collected nothing at all still says why.
+    sub = pytester.mkdir("sub")
+    (sub / "gone.icd.yaml").symlink_to(pytester.path / "moved" / "gone.icd.yaml")
+    nothing = pytester.runpytest("-p", "no:cacheprovider")
+    assert nothing.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    nothing.stdout.fnmatch_lines(["*PytestCollectionWarning: sub/gone.icd.yaml is a symbolic*"])
+    pytester.makepyfile(test_other="def test_other():\n    pass\n")
+    other = pytester.runpytest("-p", "no:cacheprovider")
+    other.assert_outcomes(passed=1)
+    assert "gone.icd.yaml" not in other.stdout.str()
+
+
 def test_run_many_gets_copies_the_against_engine_never_sees_changed(project: Path) -> None:
     (project / "scribbler.py").write_text(
         TOY + "\n    def run_many(self, encounters):\n"

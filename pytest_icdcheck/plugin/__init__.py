@@ -19,6 +19,8 @@ from pytest_icdcheck.plugin.stash import RUN_STATE, STATE_OPTIONS, SUMMARY, Stat
 from pytest_icdcheck.plugin.summary import Summary
 
 DEFAULT_ENGINE = "reference"  # the shipped engine (engines.resolve.DEFAULT_ENGINE)
+FOLDERS = pytest.StashKey[list[Path]]()  # folders collected (for dangling links)
+SAW_CASE_FILE = pytest.StashKey[bool]()  # a *.icd.yaml file was collected
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -207,22 +209,36 @@ class _Registered:
 
 
 def pytest_collect_directory(path: Path, parent: pytest.Collector) -> None:
-    """Name a case file's symbolic link that leads nowhere (pytest skips it unseen)."""
+    """Note the folder: its case-file links that lead nowhere (which pytest skips unseen)
+    are named once collection is over, and only in a session about case files."""
+    folders = parent.config.stash.get(FOLDERS, None)
+    if folders is None:
+        folders = parent.config.stash[FOLDERS] = []
+    folders.append(path)
+    return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Name dangling case-file links in the folders collected, when this session ran case
+    files or found nothing to run: a session of other tests pays no listing of folders."""
+    config = session.config
+    if not config.stash.get(SAW_CASE_FILE, False) and session.items:
+        return
     import os
 
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
-        return None
-    for entry in entries:
-        if entry.name.lower().endswith(NEAR_SUFFIXES) and entry.is_symlink():
-            from pytest_icdcheck.casefile.finder import dangling_link
+    from pytest_icdcheck.casefile.finder import dangling_link
 
-            path = Path(entry.path)
-            reason = dangling_link(path, _shown(path, parent))
-            if reason:
-                _warn_at(path, reason)
-    return None
+    for folder in config.stash.get(FOLDERS, []):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.lower().endswith(NEAR_SUFFIXES) and entry.is_symlink():
+                path = Path(entry.path)
+                reason = dangling_link(path, _shown(path, config.rootpath))
+                if reason:
+                    _warn_at(path, reason)
 
 
 def _warn_at(path: Path, message: str) -> None:
@@ -237,9 +253,8 @@ def _warn_at(path: Path, message: str) -> None:
     )
 
 
-def _shown(path: Path, parent: pytest.Collector) -> Path:
+def _shown(path: Path, root: Path) -> Path:
     """How messages name a file: relative to the rootdir, as pytest names it."""
-    root = parent.config.rootpath
     return path.relative_to(root) if path.is_relative_to(root) else path
 
 
@@ -248,10 +263,11 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         if file_path.name.lower().endswith(NEAR_SUFFIXES):  # say why it does not run
             from pytest_icdcheck.casefile.finder import near_miss
 
-            reason = near_miss(_shown(file_path, parent))
+            reason = near_miss(_shown(file_path, parent.config.rootpath))
             if reason:
                 _warn_at(file_path, reason)
         return None
+    parent.config.stash[SAW_CASE_FILE] = True
     from pytest_icdcheck.plugin.collection import CaseFile
 
     return CaseFile.from_parent(parent, path=file_path)
