@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,12 +141,13 @@ def run(args: argparse.Namespace) -> int:
         start_early(args.engine)
         start_early(args.against)
     try:
-        return _run(args, start_early)
+        return _run(args)
     finally:
         discard_early()
 
 
-def _run(args: argparse.Namespace, start_early: Callable[[str | None], None]) -> int:
+def _run(args: argparse.Namespace) -> int:
+    from pytest_icdcheck.engines.spawn import start_early
     from pytest_icdcheck.limits import (
         concurrency_problem,
         engine_spec_problem,

@@ -18,6 +18,8 @@ import signal
 import subprocess
 
 CLOSE_GRACE = 2.0  # seconds an engine has to exit after its stdin closes, and after SIGTERM
+KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+KILL_WAIT = 5.0  # seconds to wait for the end of a process killed
 
 _early: dict[tuple[str, ...], subprocess.Popen[bytes]] = {}
 
@@ -69,19 +71,27 @@ def discard_early() -> None:
 
 
 def stop(popen: subprocess.Popen[bytes]) -> None:
-    """Close stdin (a well-behaved engine exits), then SIGTERM, then SIGKILL, its group."""
-    for stream in (popen.stdin, popen.stdout, popen.stderr):
+    """Stop a process nobody reads: its output pipes closed, then ``end``."""
+    for stream in (popen.stdout, popen.stderr):
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
-    for sig in (None, signal.SIGTERM, getattr(signal, "SIGKILL", signal.SIGTERM)):
-        if sig is not None:
-            signal_group(popen, sig)
+    end(popen)
+
+
+def end(popen: subprocess.Popen[bytes]) -> None:
+    """Close stdin (a well-behaved engine exits), then SIGTERM, then SIGKILL, its group."""
+    if popen.stdin is not None:
+        with contextlib.suppress(OSError):
+            popen.stdin.close()
+    for sig in (signal.SIGTERM, KILL):
         try:
             popen.wait(CLOSE_GRACE)
             return
         except subprocess.TimeoutExpired:
-            continue
+            signal_group(popen, sig)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        popen.wait(KILL_WAIT)
 
 
 def signal_group(popen: subprocess.Popen[bytes], sig: int) -> None:

@@ -34,7 +34,15 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from pytest_icdcheck.engines.rate import RateLimiter, limiter
-from pytest_icdcheck.engines.spawn import CLOSE_GRACE, signal_group, spawn, take_early
+from pytest_icdcheck.engines.spawn import (
+    CLOSE_GRACE,
+    KILL,
+    KILL_WAIT,
+    end,
+    signal_group,
+    spawn,
+    take_early,
+)
 from pytest_icdcheck.errors import EngineFailure, EngineSpecError
 
 MAX_LINE = 16 * 1024 * 1024  # a reply line longer than this is refused
@@ -124,25 +132,15 @@ class _Process:
             return None
 
     def kill(self) -> None:
-        self._signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+        signal_group(self.popen, KILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(5)
+            self.popen.wait(KILL_WAIT)
         self._finish()
 
     def close(self) -> None:
         """Close stdin (a well-behaved engine exits), then SIGTERM, then SIGKILL."""
-        if self.popen.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.popen.stdin.close()
-        if self.exit_status(CLOSE_GRACE) is None:
-            self._signal(signal.SIGTERM)
-            if self.exit_status(CLOSE_GRACE) is None:
-                self.kill()
-                return
+        end(self.popen)
         self._finish()
-
-    def _signal(self, sig: int) -> None:
-        signal_group(self.popen, sig)
 
     def _finish(self) -> None:
         if self.popen.stdin is not None:
