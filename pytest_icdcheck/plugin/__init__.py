@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_icdcheck.casefile.finder import NEAR_SUFFIXES, SUFFIX
 from pytest_icdcheck.plugin.retention import ReportRetention
-from pytest_icdcheck.plugin.stash import RUN_STATE, STATE_OPTIONS, SUMMARY, StateOptions
+from pytest_icdcheck.plugin.stash import MAKE_STATE, RUN_STATE, SUMMARY
 from pytest_icdcheck.plugin.summary import Summary
+
+if TYPE_CHECKING:  # loaded by the first case file, not with the plugin
+    from pytest_icdcheck.verdict.state import RunState
 
 DEFAULT_ENGINE = "reference"  # the shipped engine (engines.resolve.DEFAULT_ENGINE)
 FOLDERS = pytest.StashKey[list[Path]]()  # folders collected (for dangling links)
@@ -129,16 +132,22 @@ def pytest_configure(config: pytest.Config) -> None:
     if problem:
         raise pytest.UsageError(problem)
     update = bool(config.getoption("icd_update"))
+    timeout = _timeout(config)
     concurrency, rate = _limits(config)
-    config.stash[STATE_OPTIONS] = StateOptions(
-        spec=str(spec),
-        registered=_Registered(config),
-        against=against,
-        update=update,
-        timeout=_timeout(config),
-        concurrency=concurrency,
-        rate=rate,
-    )  # the run state itself is made by the first case file (stash.run_state)
+
+    def make_state() -> RunState:  # called by the first case file (stash.run_state)
+        from pytest_icdcheck.verdict.state import Limits, RunState
+
+        return RunState(
+            str(spec),
+            _Registered(config),
+            against=against,
+            update=update,
+            timeout=timeout,
+            limits=Limits.read(concurrency, rate),
+        )
+
+    config.stash[MAKE_STATE] = make_state
     if not hasattr(config, "workerinput"):  # the process that sees every report writes
         from pytest_icdcheck.plugin.recording import Recorder
 
