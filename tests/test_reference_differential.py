@@ -98,6 +98,18 @@ SEGMENT_PATIENTS: dict[str, dict[str, Any]] = {
 _HCC = re.compile(r"HCC(\d+)")
 
 
+def count_explained(
+    why: list[str], explained: Counter[str], unexplained: list[str], disagreement: str
+) -> None:
+    """A disagreement explained by exactly one known difference counts for it; one
+    explained by none, or by several, is listed as unexplained."""
+    if len(why) == 1:
+        explained[why[0]] += 1
+    else:
+        several = f" (explained by several rows: {why})" if why else ""
+        unexplained.append(disagreement + several)
+
+
 def community(age: int, sex: str) -> dict[str, Any]:
     return {"age": age, "sex": sex, "dual": "none"}
 
@@ -190,14 +202,13 @@ def test_hcc_agrees_with_hccpy(payment_year: int) -> None:
             if theirs != mine["categories"]
             and check(payment_year, code, who, mine["categories"], theirs)
         ]
-        if len(why) == 1:
-            explained[why[0]] += 1
-        else:
-            unexplained.append(
-                f"PY{payment_year} {code} {segment} age {who['age']} sex {who['sex']}: reference "
-                f"HCC {mine['categories']} {mine['coefficient_sum']}, hccpy HCC {theirs} {total}"
-                + (f" (explained by several rows: {why})" if why else "")
-            )
+        count_explained(
+            why,
+            explained,
+            unexplained,
+            f"PY{payment_year} {code} {segment} age {who['age']} sex {who['sex']}: reference "
+            f"HCC {mine['categories']} {mine['coefficient_sum']}, hccpy HCC {theirs} {total}",
+        )
     print(f"hccpy PY{payment_year}: {inputs} inputs, {agreed} agree, known: {dict(explained)}")
     assert not unexplained, f"{len(unexplained)} unexplained; {FIX}:\n" + "\n".join(
         unexplained[:25]
@@ -366,13 +377,13 @@ def test_drg_agrees_with_drgpy() -> None:
                     for name, check in DRG_EXPLAINED_BY.items()
                     if check(version, codes, mine["code"], drg, features)
                 ]
-                if len(why) == 1:
-                    found[why[0]] += 1
-                else:
-                    unexplained.append(
-                        f"MS-DRG {version} {'+'.join(codes)} sex {sex}: reference DRG "
-                        f"{mine['code']} MDC {mine['mdc']}, drgpy DRG {drg} MDC {mdc}"
-                    )
+                count_explained(
+                    why,
+                    found,
+                    unexplained,
+                    f"MS-DRG {version} {'+'.join(codes)} sex {sex}: reference DRG "
+                    f"{mine['code']} MDC {mine['mdc']}, drgpy DRG {drg} MDC {mdc}",
+                )
             print(f"drgpy {version}: {inputs} inputs, {agreed} agree, known: {dict(found)}")
             assert agreed / inputs > 0.85
             explained += found
